@@ -1,0 +1,21 @@
+import { describe, expect, test } from "bun:test";
+import { parseBuildArgs } from "./build.ts";
+
+describe("parseBuildArgs", () => {
+  test("source, header, output folder, cflags and clang", () => {
+    expect(parseBuildArgs(["p.bpf.c", "p.bpf.h", "-o", "out", "--cflag", "-DX=1 -DY", "--cflags=-Wall", "--clang", "/usr/bin/clang-19", "-v"])).toEqual({
+      source: "p.bpf.c", header: "p.bpf.h", outDir: "out", cflags: ["-DX=1", "-DY", "-Wall"], clang: "/usr/bin/clang-19", verbose: true,
+    });
+  });
+
+  test("the header is optional", () => {
+    expect(parseBuildArgs(["p.bpf.c"])).toEqual({ source: "p.bpf.c", header: undefined, cflags: [], verbose: false });
+  });
+
+  test("rejects missing and extra files, unknown options and missing values", () => {
+    expect(() => parseBuildArgs([])).toThrow(/no source file/);
+    expect(() => parseBuildArgs(["a.c", "b.h", "c"])).toThrow(/too many files/);
+    expect(() => parseBuildArgs(["a.c", "--fast"])).toThrow(/unknown option --fast/);
+    expect(() => parseBuildArgs(["a.c", "-o"])).toThrow(/-o needs a value/);
+  });
+});

@@ -1,0 +1,51 @@
+#!/usr/bin/env bun
+/**
+ * ecli: the command-line entry point. Thin by design: it parses the command line,
+ * calls the compiler or the loader, and turns every error into one line on stderr.
+ * Invoked as `ecc`, it behaves as `ecli build`.
+ */
+import { basename } from "node:path";
+import { buildCommand } from "./commands/build.ts";
+import { runCommand } from "./commands/run.ts";
+import { describeError } from "./describe-error.ts";
+import { EXIT_FAILURE, EXIT_USAGE, UsageError } from "./cli-error.ts";
+
+const USAGE = `usage: ecli <command> [options]
+
+commands:
+  run <package> [flags]     load a package, attach its programs, print its events (-h for the program's flags)
+  build <prog.bpf.c> [h]    compile an eBPF program into package.json (also: ecc)
+  help                      print this help
+`;
+
+/** Dispatches a command line; returns the exit code. */
+export async function main(argv: string[], invokedAs = "ecli"): Promise<number> {
+  if (invokedAs === "ecc") return buildCommand(argv);
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "run":
+      return runCommand(rest);
+    case "build":
+      return buildCommand(rest);
+    case undefined:
+    case "help":
+    case "-h":
+    case "--help":
+      process.stdout.write(USAGE);
+      return command === undefined ? EXIT_USAGE : 0;
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)} (ecli help lists them)`);
+  }
+}
+
+if (import.meta.main) {
+  const invokedAs = basename(process.argv0) === "ecc" || basename(process.execPath) === "ecc" ? "ecc" : "ecli";
+  let code: number;
+  try {
+    code = await main(process.argv.slice(2), invokedAs);
+  } catch (err) {
+    process.stderr.write(`${invokedAs}: ${describeError(err)}\n`);
+    code = err instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
+  }
+  process.exit(code);
+}
