@@ -1,0 +1,229 @@
+/**
+ * A live libbpf object: opened from an ELF, configured, loaded into the kernel,
+ * attached. Every kernel resource it holds is released by close().
+ */
+import { Errno } from "./errno.ts";
+import { AttachError, LibbpfError, LoadError } from "./errors.ts";
+import { libbpf } from "./ffi/libbpf.ts";
+import { lastErrno } from "./ffi/libc.ts";
+import { nativeView, pointerOrNull, readCString, type NativePointer } from "./ffi/memory.ts";
+import { captureLibbpfLog } from "./ffi/print-capture.ts";
+import { handleBackstop, releaseHandle, type ObjectHandle } from "./object-handle.ts";
+
+/** A program of the object. */
+export interface ProgramInfo {
+  /** The C function name. */
+  name: string;
+  /** The ELF section, e.g. "tracepoint/syscalls/sys_enter_kill". */
+  section: string;
+}
+
+/** A map of the object, as libbpf describes it (internal maps are named like "prog_bpf.rodata"). */
+export interface MapInfo {
+  name: string;
+  /** `enum bpf_map_type`, e.g. 27 for BPF_MAP_TYPE_RINGBUF. */
+  type: number;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+}
+
+type Phase = "opened" | "loaded" | "closed";
+
+/**
+ * An opened BPF object. Create it with {@link openObject}. Lifecycle:
+ * `writeSection` (optional) → `load` → `attachAll` → `close`.
+ *
+ * @example
+ * using obj = openObject(elf, { name: "bootstrap_bpf" });
+ * obj.writeSection(".rodata", 0, new Uint8Array([1, 0, 0, 0]));
+ * obj.load();
+ * obj.attachAll();
+ */
+export class BpfObject implements Disposable {
+  /** The object name libbpf uses (prefix of its internal map names). */
+  readonly name: string;
+  readonly #handle: ObjectHandle;
+  #phase: Phase = "opened";
+  // libbpf may keep pointers into the ELF buffer until load, so we keep it alive.
+  #elf: Uint8Array | undefined;
+
+  /** @internal Use {@link openObject}. */
+  constructor(object: NativePointer, elf: Uint8Array) {
+    this.#handle = { object, links: [] };
+    this.#elf = elf;
+    this.name = readCString(libbpf().bpf_object__name(object));
+    handleBackstop.register(this, this.#handle, this);
+  }
+
+  /** Every program, in ELF order. */
+  programs(): ProgramInfo[] {
+    const lib = libbpf();
+    return this.#programPointers("list programs").map((prog) => ({
+      name: readCString(lib.bpf_program__name(prog)),
+      section: readCString(lib.bpf_program__section_name(prog)),
+    }));
+  }
+
+  /** Every map, including libbpf's internal .rodata/.bss/.data maps. */
+  maps(): MapInfo[] {
+    const lib = libbpf();
+    return this.#mapPointers("list maps").map((map) => ({
+      name: readCString(lib.bpf_map__name(map)),
+      type: lib.bpf_map__type(map),
+      keySize: lib.bpf_map__key_size(map),
+      valueSize: lib.bpf_map__value_size(map),
+      maxEntries: lib.bpf_map__max_entries(map),
+    }));
+  }
+
+  /**
+   * Copies `bytes` into a global data section's initial value before load.
+   * `mapName` matches exactly, or, starting with ".", as a suffix of libbpf's internal
+   * map name (".rodata" finds "prog_bpf.rodata").
+   * Throws {@link LibbpfError}: EBUSY after load, ENOENT for an unknown map, ERANGE out of bounds.
+   */
+  writeSection(mapName: string, offset: number, bytes: Uint8Array): void {
+    const op = `write section '${mapName}'`;
+    if (this.#phase === "loaded") {
+      throw new LibbpfError(op, Errno.EBUSY, { detail: "the object is already loaded" });
+    }
+    const map = this.#findMap(op, mapName);
+    const sizeBox = new BigUint64Array(1);
+    const initial = pointerOrNull(libbpf().bpf_map__initial_value(map, sizeBox));
+    if (initial === null) {
+      throw new LibbpfError(op, Errno.EINVAL, { detail: "the map has no initial value (not a data section)" });
+    }
+    const size = Number(sizeBox[0]);
+    if (!Number.isInteger(offset) || offset < 0 || offset + bytes.length > size) {
+      throw new LibbpfError(op, Errno.ERANGE, {
+        detail: `offset ${offset} + ${bytes.length} bytes is outside the section's ${size} bytes`,
+      });
+    }
+    new Uint8Array(nativeView(initial, size)).set(bytes, offset);
+  }
+
+  /**
+   * Enables or disables loading of one program (e.g. to keep only one of twin
+   * fentry/kprobe programs). Before load only; throws {@link LibbpfError}.
+   */
+  setAutoload(programName: string, enabled: boolean): void {
+    const op = `set autoload of program '${programName}'`;
+    const prog = this.#programPointers(op).find((p) => readCString(libbpf().bpf_program__name(p)) === programName);
+    if (!prog) throw new LibbpfError(op, Errno.ENOENT, { detail: "no such program" });
+    const rc = libbpf().bpf_program__set_autoload(prog, enabled);
+    if (rc < 0) throw new LibbpfError(op, -rc);
+  }
+
+  /**
+   * Creates the maps and loads every program into the kernel. Needs CAP_BPF.
+   * Throws {@link LoadError} carrying the whole libbpf/verifier log.
+   */
+  load(): void {
+    const op = `load object '${this.name}'`;
+    const object = this.#live(op);
+    if (this.#phase === "loaded") throw new LibbpfError(op, Errno.EBUSY, { detail: "already loaded" });
+    const { value: rc, log } = captureLibbpfLog(() => libbpf().bpf_object__load(object));
+    if (rc < 0) throw new LoadError(op, -rc, { log });
+    this.#phase = "loaded";
+    this.#elf = undefined;
+  }
+
+  /**
+   * Attaches every loaded program with bpf_program__attach (kind taken from its section).
+   * All or nothing: on failure the links made by this call are destroyed and an
+   * {@link AttachError} names the program and section.
+   */
+  attachAll(): void {
+    const lib = libbpf();
+    const programs = this.#programPointers("attach programs");
+    if (this.#phase !== "loaded") {
+      throw new LibbpfError("attach programs", Errno.EINVAL, { detail: "the object is not loaded" });
+    }
+    if (this.#handle.links.length > 0) {
+      throw new LibbpfError("attach programs", Errno.EBUSY, { detail: "the programs are already attached" });
+    }
+    // Until every program is attached, the links made so far are undone on the way out.
+    using undo = new DisposableStack();
+    const made: NativePointer[] = [];
+    for (const prog of programs) {
+      if (!lib.bpf_program__autoload(prog)) continue;
+      const { value, log } = captureLibbpfLog(() => {
+        const link = pointerOrNull(lib.bpf_program__attach(prog));
+        // errno must be read before any other native call can clobber it.
+        return { link, errno: link === null ? lastErrno() : 0 };
+      });
+      if (value.link === null) {
+        const name = readCString(lib.bpf_program__name(prog));
+        const section = readCString(lib.bpf_program__section_name(prog));
+        throw new AttachError(`attach program '${name}' (${section})`, value.errno || Errno.EINVAL, { log });
+      }
+      const link = value.link;
+      undo.defer(() => lib.bpf_link__destroy(link));
+      made.push(link);
+    }
+    this.#handle.links.push(...made);
+    undo.move(); // success: the handle owns the links now
+  }
+
+  /**
+   * The fd of a map (exact name, or a section suffix such as ".bss"); valid until close().
+   * Throws {@link LibbpfError}: ENOENT unknown map, EINVAL before load.
+   */
+  mapFd(name: string): number {
+    const op = `map fd of '${name}'`;
+    const map = this.#findMap(op, name);
+    const fd = libbpf().bpf_map__fd(map);
+    if (fd < 0) throw new LibbpfError(op, -fd || Errno.EINVAL, { detail: "the object is not loaded" });
+    return fd;
+  }
+
+  /** Destroys every link, then closes the object (maps and programs). Idempotent. */
+  close(): void {
+    if (this.#phase === "closed") return;
+    this.#phase = "closed";
+    this.#elf = undefined;
+    handleBackstop.unregister(this);
+    releaseHandle(this.#handle);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #live(op: string): NativePointer {
+    const object = this.#handle.object;
+    if (this.#phase === "closed" || object === null) {
+      throw new LibbpfError(op, Errno.EBADF, { detail: `object '${this.name}' is closed` });
+    }
+    return object;
+  }
+
+  #programPointers(op: string): NativePointer[] {
+    const object = this.#live(op);
+    const out: NativePointer[] = [];
+    const next = (prev: NativePointer | null) => pointerOrNull(libbpf().bpf_object__next_program(object, prev));
+    for (let p = next(null); p !== null; p = next(p)) out.push(p);
+    return out;
+  }
+
+  #mapPointers(op: string): NativePointer[] {
+    const object = this.#live(op);
+    const out: NativePointer[] = [];
+    const next = (prev: NativePointer | null) => pointerOrNull(libbpf().bpf_object__next_map(object, prev));
+    for (let m = next(null); m !== null; m = next(m)) out.push(m);
+    return out;
+  }
+
+  #findMap(op: string, name: string): NativePointer {
+    const maps = this.#mapPointers(op).map((map) => ({ map, mapName: readCString(libbpf().bpf_map__name(map)) }));
+    const exact = maps.find((m) => m.mapName === name);
+    if (exact) return exact.map;
+    // Internal maps are "<obj name prefix>.rodata" etc.: a section name matches as a suffix.
+    const bySuffix = name.startsWith(".") ? maps.filter((m) => m.mapName.endsWith(name)) : [];
+    if (bySuffix.length === 1) return bySuffix[0].map;
+    const names = maps.map((m) => m.mapName).join(", ");
+    const detail = bySuffix.length > 1 ? `ambiguous, matches ${names}` : `no such map (maps: ${names || "none"})`;
+    throw new LibbpfError(op, Errno.ENOENT, { detail });
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * @module @eunomia/loader
+ *
+ * The eunomia runtime: reads and writes packages (also importable alone, without
+ * FFI, as `@eunomia/loader/package`), opens, configures, loads and attaches BPF
+ * objects through the system libbpf (`libbpf.so.1`) via bun:ffi, and reads ring
+ * buffers straight from their mmap'd pages. Nothing is dlopen'ed until first use.
+ *
+ * @example
+ * import { openObject, readPackage, RingBufferReader } from "@eunomia/loader";
+ * const pkg = readPackage(await Bun.file("package.json").text());
+ * using obj = openObject(pkg.object, { name: pkg.meta.bpf_skel.obj_name });
+ * obj.load();
+ * obj.attachAll();
+ * using ring = new RingBufferReader(obj.mapFd("rb"));
+ * for (;;) if (await ring.wait(100)) ring.drain((data) => console.log(data.length));
+ */
+export * from "./package/index.ts";
+export { openObject, type OpenObjectOptions } from "./open-object.ts";
+export { BpfObject, type MapInfo, type ProgramInfo } from "./bpf-object.ts";
+export { AttachError, LibbpfError, LoadError, OpenError, LOG_TAIL_LINES, type LibbpfErrorOptions } from "./errors.ts";
+export { errnoName, errnoText } from "./errno.ts";
+export { BPF_MAP_TYPE_RINGBUF, RingBufferReader } from "./ring-buffer-reader.ts";
+export { RINGBUF_BUSY_BIT, RINGBUF_DISCARD_BIT, RINGBUF_HEADER_BYTES } from "./ring-walker.ts";

@@ -1,0 +1,30 @@
+/**
+ * The native state behind a BpfObject: the libbpf object and the links attached from
+ * it. Kept apart from the class so a FinalizationRegistry can release it as a backstop
+ * when a caller forgets close().
+ */
+import { libbpf } from "./ffi/libbpf.ts";
+import type { NativePointer } from "./ffi/memory.ts";
+
+/** Native resources of one opened object. */
+export interface ObjectHandle {
+  /** `struct bpf_object *`, null once closed. */
+  object: NativePointer | null;
+  /** `struct bpf_link *` for every attached program, in attach order. */
+  links: NativePointer[];
+}
+
+/** Destroys the links (newest first), then closes the object. Idempotent. */
+export function releaseHandle(handle: ObjectHandle): void {
+  const lib = libbpf();
+  const links = handle.links.splice(0).reverse();
+  for (const link of links) lib.bpf_link__destroy(link);
+  if (handle.object !== null) {
+    const object = handle.object;
+    handle.object = null;
+    lib.bpf_object__close(object);
+  }
+}
+
+/** Releases handles whose BpfObject was garbage-collected without close(). */
+export const handleBackstop = new FinalizationRegistry<ObjectHandle>(releaseHandle);

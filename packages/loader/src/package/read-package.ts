@@ -1,0 +1,81 @@
+/**
+ * Reading the JSON package form with full validation, before anything reaches libbpf.
+ */
+import { inflateSync } from "node:zlib";
+import { EM_BPF, parseElf } from "@eunomia/decoder";
+import { decodeBase64 } from "./base64.ts";
+import { asObject, str, uint } from "./json-checks.ts";
+import { PackageError } from "./package-error.ts";
+import type { Package } from "./types.ts";
+import { validateMeta } from "./validate-meta.ts";
+
+function parseText(input: Uint8Array | string): unknown {
+  let text: string;
+  if (typeof input === "string") {
+    text = input;
+  } else if (input instanceof Uint8Array) {
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(input);
+    } catch (cause) {
+      throw new PackageError("the JSON text is not valid UTF-8", { cause });
+    }
+  } else {
+    throw new PackageError("input must be a string or a Uint8Array");
+  }
+  if (text.trim() === "") throw new PackageError("the JSON text is empty");
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new PackageError(`invalid JSON (${why})`, { cause });
+  }
+}
+
+function inflate(compressed: Uint8Array): Uint8Array {
+  try {
+    return new Uint8Array(inflateSync(compressed));
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new PackageError(`bpf_object is not valid zlib data (${why})`, { path: "bpf_object", cause });
+  }
+}
+
+function checkElf(object: Uint8Array): void {
+  let machine: number;
+  try {
+    machine = parseElf(object).machine;
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new PackageError(`bpf_object is not a valid ELF object (${why})`, { path: "bpf_object", cause });
+  }
+  if (machine !== EM_BPF) {
+    throw new PackageError(`bpf_object is an ELF for machine ${machine}, not BPF (${EM_BPF})`, {
+      path: "bpf_object",
+    });
+  }
+}
+
+/**
+ * Parses and validates a package in its JSON form (text or bytes): JSON syntax, the
+ * shape of `meta`, base64, zlib, `bpf_object_size` and ELF sanity (EM_BPF).
+ * Pure: touches neither the kernel nor libbpf.
+ * Throws {@link PackageError} with a one-line message.
+ *
+ * @example
+ * const pkg = readPackage(await Bun.file("package.json").text());
+ * console.log(pkg.meta.bpf_skel.obj_name, pkg.object.length);
+ */
+export function readPackage(input: Uint8Array | string): Package {
+  const root = asObject(parseText(input), "the package");
+  const encoded = str(root, "bpf_object", "package");
+  const size = uint(root, "bpf_object_size", "package");
+  const meta = validateMeta(root.meta);
+  const object = inflate(decodeBase64(encoded, "bpf_object"));
+  if (object.length !== size) {
+    throw new PackageError(`bpf_object_size ${size} does not match the inflated object (${object.length} bytes)`, {
+      path: "bpf_object_size",
+    });
+  }
+  checkElf(object);
+  return { object, meta };
+}
