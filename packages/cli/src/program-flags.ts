@@ -3,7 +3,7 @@
  * as the original ecli does: `--<cmdarg.long or name>` and `-<cmdarg.short>`, typed by
  * the variable's BTF type. Pure: parsing produces the bytes to write, the loader writes them.
  */
-import { encodeValue, type Btf, type BtfType } from "@eunomia/decoder";
+import { encodeValue, globalVariables, type Btf, type Elf } from "@eunomia/decoder";
 import type { DataSectionVariable, PackageMeta } from "@eunomia/loader/package";
 import { UsageError } from "./cli-error.ts";
 
@@ -45,23 +45,17 @@ function packageDefault(v: DataSectionVariable): string | number | boolean | und
 }
 
 /**
- * Lists the flags of a package whose object has the given BTF. Variables the object's
- * BTF does not have are reported: a package whose metadata names them is inconsistent.
+ * Lists the flags of a package whose object is `elf` with BTF `btf`. Variables the
+ * object does not have are reported: a package whose metadata names them is inconsistent.
  * @throws UsageError when the metadata names a variable missing from the object.
  */
-export function programFlags(meta: PackageMeta, btf: Btf): ProgramFlag[] {
+export function programFlags(meta: PackageMeta, elf: Elf, btf: Btf): ProgramFlag[] {
   const flags: ProgramFlag[] = [];
+  const variables = globalVariables(elf, btf);
   for (const section of meta.bpf_skel.data_sections ?? []) {
-    const datasec = btf.find(section.name, "datasec");
-    if (!datasec || datasec.kind !== "datasec") continue;
-    const located = new Map<string, { offset: number; typeId: number }>();
-    for (const info of datasec.vars) {
-      const v: BtfType = btf.get(info.typeId);
-      if (v.kind === "var") located.set(v.name, { offset: info.offset, typeId: v.typeId });
-    }
     for (const variable of section.variables ?? []) {
       if (variable.name.startsWith(DUMMY_PREFIX)) continue;
-      const where = located.get(variable.name);
+      const where = variables.find((v) => v.section === section.name && v.name === variable.name);
       if (!where) throw new UsageError(`package names variable ${variable.name} in ${section.name}, but the object has no such variable`);
       flags.push({
         variable: variable.name,

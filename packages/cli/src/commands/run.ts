@@ -76,8 +76,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const stopped = stopSignal(parsed.durationMs);
   const pkg = readPackage(await readInput(parsed.source));
-  const btf = btfFromElf(parseElf(pkg.object));
-  const flags = programFlags(pkg.meta, btf);
+  const elf = parseElf(pkg.object);
+  const btf = btfFromElf(elf);
+  const flags = programFlags(pkg.meta, elf, btf);
   const programArgs = parseProgramArgs(parsed.programArgs, flags, btf);
   if (programArgs.help) {
     process.stdout.write(programHelp(pkg.meta, flags, `ecli run ${parsed.source}`));
@@ -94,7 +95,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   const ringMap = obj.maps().find((m) => m.type === BPF_MAP_TYPE_RINGBUF);
   if (!ringMap) {
     log(parsed.verbose, "the package has no ring buffer: running until stopped");
+    // A pending timer keeps Bun's event loop asleep; waiting on signal handlers alone spins a core.
+    const keepAlive = setInterval(() => {}, 1 << 30);
     await new Promise((resolve) => stopped.addEventListener("abort", resolve, { once: true }));
+    clearInterval(keepAlive);
     return 0;
   }
   using ring = new RingBufferReader(obj.mapFd(ringMap.name));
