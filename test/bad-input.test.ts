@@ -123,7 +123,7 @@ describe("the kernel says no", () => {
     const built = await ecli(["build", join(ROOT, "test/fixtures/rejected.bpf.c"), "-o", out]);
     expect(built.code).toBe(0);
     const done = await ecli(["run", join(out, "package.json")]);
-    expectOneLineError(done, /count_exec.*(invalid mem access|map_value_or_null)/);
+    expectOneLineError(done, /program 'count_exec' was rejected.*verifier: .*invalid mem access 'map_value_or_null'/);
   });
 
   test("no privilege: a clear hint instead of a libbpf dump", async () => {

@@ -143,6 +143,21 @@ describe("ecli run bootstrap", () => {
     expect(performance.now() - t0).toBeLessThan(10_000);
   });
 
+  test("an idle run sleeps: under 0.3 s of CPU in 2 s with no events", async () => {
+    // pid 1 spawns nothing here, so the filter lets no event through.
+    const run = await RunningEcli.start([pkg, "--target-pid", "1"]);
+    const stat = () => Bun.file(`/proc/${run.proc.pid}/stat`).text();
+    const ticks = (text: string) => {
+      const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks
+    };
+    const start = ticks(await stat());
+    await Bun.sleep(2000);
+    const used = ticks(await stat()) - start;
+    expect((await run.stop()).code).toBe(0);
+    expect(used / 100).toBeLessThan(0.3); // USER_HZ is 100 on Linux
+  });
+
   test("-h prints the program's own flags and exits 0", async () => {
     const done = await ecli(["run", pkg, "-h"]);
     expect(done.code).toBe(0);

@@ -94,7 +94,8 @@ describe("load", () => {
     expect(e.log).toContain("invalid mem access 'map_value_or_null'");
     expect(e.log).toContain("-- BEGIN PROG LOAD LOG --");
     const [first, ...tail] = e.message.split("\n");
-    expect(first).toBe(`load object 'ldr_reject': ${e.errnoName} (${e.errnoName === "EACCES" ? "permission denied" : "invalid argument"})`);
+    expect(first).toBe(`load object 'ldr_reject': ${e.errnoName} (${e.errnoName === "EACCES" ? "permission denied" : "invalid argument"}): program 'ldr_unchecked' was rejected`);
+    expect(e.program).toBe("ldr_unchecked");
     expect(tail.length).toBeGreaterThan(0);
     expect(tail.length).toBeLessThanOrEqual(15);
     expect(e.message).toContain("invalid mem access");

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { errnoName, errnoText } from "./errno.ts";
-import { AttachError, LibbpfError, LoadError, logTail, OpenError } from "./errors.ts";
+import { AttachError, failedProgram, LibbpfError, LoadError, logTail, OpenError } from "./errors.ts";
 
 describe("errno names", () => {
   test("known values by number, sign ignored; unknown ones spelled as numbers", () => {
@@ -35,6 +35,15 @@ describe("LibbpfError and subclasses", () => {
     expect(lines[0]).toBe("load object 'x': EACCES (permission denied)");
     expect(lines.slice(1)).toEqual(Array.from({ length: 15 }, (_, i) => `line ${i + 25}`));
     expect(new LoadError("load object 'x'", 13).message).toBe("load object 'x': EACCES (permission denied)");
+  });
+
+  test("a LoadError names the program libbpf reports as failing", () => {
+    const log = "libbpf: prog 'count_exec': BPF program load failed: Permission denied\nlibbpf: prog 'count_exec': -- BEGIN PROG LOAD LOG --\nR0 invalid mem access 'map_value_or_null'\n";
+    const e = new LoadError("load object 'x'", 13, { log });
+    expect(e.program).toBe("count_exec");
+    expect(e.message.split("\n")[0]).toBe("load object 'x': EACCES (permission denied): program 'count_exec' was rejected");
+    expect(failedProgram("libbpf: map 'rb': failed to create: Invalid argument")).toBeUndefined();
+    expect(new LoadError("load", 22, { log: "" }).program).toBeUndefined();
   });
 
   test("logTail of short and empty logs", () => {

@@ -55,9 +55,14 @@ export const LOG_TAIL_LINES = 15;
  */
 export class LoadError extends LibbpfError {
   override name = "LoadError";
+  /** The program the kernel refused, when the log names one. */
+  readonly program?: string;
 
   constructor(op: string, errno: number, options: LibbpfErrorOptions = {}) {
-    super(op, errno, options);
+    const program = failedProgram(options.log ?? "");
+    const detail = options.detail ?? (program ? `program '${program}' was rejected` : undefined);
+    super(op, errno, { ...options, detail });
+    if (program) this.program = program;
     const tail = logTail(options.log ?? "", LOG_TAIL_LINES);
     if (tail) this.message += `\n${tail}`;
   }
@@ -66,6 +71,11 @@ export class LoadError extends LibbpfError {
 /** A program could not be attached; the message names the program and its section. */
 export class AttachError extends LibbpfError {
   override name = "AttachError";
+}
+
+/** The program libbpf reports as failing to load ("prog 'x': BPF program load failed"). */
+export function failedProgram(log: string): string | undefined {
+  return /prog '([^']+)': (?:BPF program load failed|failed to load)/.exec(log)?.[1];
 }
 
 /** The last `count` non-empty lines of a log. */
