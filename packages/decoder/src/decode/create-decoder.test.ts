@@ -47,7 +47,7 @@ function eventImage(): Uint8Array {
   dv.setInt32(168, 4242, true);
   dv.setInt32(172, -1, true);
   b.set([0xde, 0xad, 0xbe, 0xef], 176);
-  b.set([0x41, 0x42, 0], 180); // signed char[3] reads as a string
+  b.set([0x41, 0x42, 0], 180); // signed char[3] is numbers: only plain char arrays are text
   dv.setBigUint64(184, 42n, true);
   dv.setInt32(192, 77, true);
   dv.setBigUint64(200, 0x1000n, true);
@@ -63,7 +63,7 @@ const expected = {
   ints: [7, -8, 9], grid: [[0, 10, 20], [30, 40, 50]],
   kind: "EV_NEG", big: "BIG_HIGH", bf_a: 5, bf_b: 17, bf_c: -2,
   f32: -0.25, f64: Math.PI, next: 0xffff888812345678n, pid: 4242, cv_pid: -1,
-  raw: [0xde, 0xad, 0xbe, 0xef], sraw: "AB", alias64: 42n, tagged: 77, uptr: 0x1000n,
+  raw: [0xde, 0xad, 0xbe, 0xef], sraw: [65, 66, 0], alias64: 42n, tagged: 77, uptr: 0x1000n,
 };
 
 describe("createDecoder", () => {

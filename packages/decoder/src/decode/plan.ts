@@ -49,16 +49,19 @@ function enumNames(t: Extract<BtfType, { kind: "enum" | "enum64" }>): Map<number
   return names;
 }
 
-const isCharName = (n: string) => n === "char" || n === "signed char" || n === "unsigned char";
 
 class Planner {
   constructor(private btf: Btf) {}
 
-  /** Skips only qualifiers and type tags (not typedefs): `__u8[16]` is bytes, `char[16]` text. */
+  /**
+   * Only plain `char` arrays are text, as in the original ecli: `unsigned char[4]` and
+   * `signed char[4]` (and typedefs such as `__u8[16]`) are arrays of numbers. Skips only
+   * qualifiers and type tags, not typedefs.
+   */
   private isCharElem(id: number): boolean {
     let t = this.btf.get(id);
     while (t.kind === "const" || t.kind === "volatile" || t.kind === "restrict" || t.kind === "type_tag") t = this.btf.get(t.typeId);
-    return t.kind === "int" && t.size === 1 && !t.bool && (t.char || isCharName(t.name));
+    return t.kind === "int" && t.size === 1 && !t.bool && t.name === "char";
   }
 
   type(id: number, off: number, open: Set<number>): Plan {
