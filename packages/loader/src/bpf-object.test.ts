@@ -154,6 +154,7 @@ describe("attachAll and close", () => {
   test("mapFd before load is an error, after load a descriptor", () => {
     const obj = open("kill-echo", "ldr_kill_echo");
     expect((thrown(() => obj.mapFd("ldr_events")) as LibbpfError).op).toBe("map fd of 'ldr_events'");
+    expect((thrown(() => obj.mapFd("ldr_events")) as LibbpfError).errnoName).toBe("EINVAL");
     obj.load();
     expect(obj.mapFd("ldr_events")).toBeGreaterThan(2);
     expect(obj.mapFd(".bss")).toBeGreaterThan(2);

@@ -2,6 +2,7 @@
  * A live libbpf object: opened from an ELF, configured, loaded into the kernel,
  * attached. Every kernel resource it holds is released by close().
  */
+import { BpfMap } from "./bpf-map.ts";
 import { Errno } from "./errno.ts";
 import { AttachError, LibbpfError, LoadError } from "./errors.ts";
 import { libbpf } from "./ffi/libbpf.ts";
@@ -174,8 +175,67 @@ export class BpfObject implements Disposable {
     const op = `map fd of '${name}'`;
     const map = this.#findMap(op, name);
     const fd = libbpf().bpf_map__fd(map);
-    if (fd < 0) throw new LibbpfError(op, -fd || Errno.EINVAL, { detail: "the object is not loaded" });
+    // Before load libbpf answers -1 (not an errno): the map simply has no fd yet.
+    if (fd < 0) throw new LibbpfError(op, Errno.EINVAL, { detail: "the object is not loaded" });
     return fd;
+  }
+
+  /**
+   * Reads `length` bytes at `offset` of a global data section's current value in the
+   * kernel (after load), e.g. a counter the program updates in `.bss`. `mapName` is
+   * matched as in {@link writeSection}. One bpf_map_lookup_elem syscall; the result is a
+   * fresh copy (its `.buffer` holds exactly these bytes). Needs CAP_BPF. Throws {@link LibbpfError}: EINVAL before load or for a map
+   * that is not a data section, ENOENT unknown map, ERANGE out of bounds.
+   *
+   * @example
+   * const lost = new DataView(obj.readSection(".bss", 8, 8).buffer).getBigUint64(0, true);
+   */
+  readSection(mapName: string, offset: number, length: number): Uint8Array {
+    const op = `read section '${mapName}'`;
+    const map = this.#findMap(op, mapName);
+    const lib = libbpf();
+    const fd = lib.bpf_map__fd(map);
+    if (fd < 0) throw new LibbpfError(op, Errno.EINVAL, { detail: "the object is not loaded" });
+    const sizeBox = new BigUint64Array(1);
+    if (pointerOrNull(lib.bpf_map__initial_value(map, sizeBox)) === null) {
+      throw new LibbpfError(op, Errno.EINVAL, { detail: "the map is not a data section" });
+    }
+    const size = lib.bpf_map__value_size(map);
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > size) {
+      throw new LibbpfError(op, Errno.ERANGE, {
+        detail: `offset ${offset} + ${length} bytes is outside the section's ${size} bytes`,
+      });
+    }
+    // A data section is a one-element array map: its whole value sits at key 0.
+    const value = new Uint8Array(size);
+    const rc = lib.bpf_map_lookup_elem(fd, new Uint32Array(1), value);
+    if (rc < 0) throw new LibbpfError(op, -rc);
+    return value.slice(offset, offset + length);
+  }
+
+  /**
+   * A {@link BpfMap} for reading and writing map `name` from user space (after load).
+   * `name` matches as in {@link mapFd}. The handle works until this object is closed.
+   * Throws {@link LibbpfError}: ENOENT unknown map, EINVAL before load, EBADF once closed.
+   *
+   * @example
+   * for (const { key, value } of obj.map("hists").entries()) console.log(key, value);
+   */
+  map(name: string): BpfMap {
+    const op = `map '${name}'`;
+    const map = this.#findMap(op, name);
+    const lib = libbpf();
+    const fd = lib.bpf_map__fd(map);
+    if (fd < 0) throw new LibbpfError(op, Errno.EINVAL, { detail: "the object is not loaded" });
+    const shape = {
+      name: readCString(lib.bpf_map__name(map)),
+      fd,
+      type: lib.bpf_map__type(map),
+      keySize: lib.bpf_map__key_size(map),
+      valueSize: lib.bpf_map__value_size(map),
+      maxEntries: lib.bpf_map__max_entries(map),
+    };
+    return new BpfMap(shape, this.name, () => this.#phase !== "closed");
   }
 
   /** Destroys every link, then closes the object (maps and programs). Idempotent. */

@@ -4,7 +4,8 @@
  * The eunomia runtime: reads and writes packages (also importable alone, without
  * FFI, as `@eunomia/loader/package`), opens, configures, loads and attaches BPF
  * objects through the system libbpf (`libbpf.so.1`) via bun:ffi, and reads ring
- * buffers straight from their mmap'd pages. Nothing is dlopen'ed until first use.
+ * buffers and perf event arrays straight from their mmap'd pages. Nothing is
+ * dlopen'ed until first use.
  *
  * @example
  * import { openObject, readPackage, RingBufferReader } from "@eunomia/loader";
@@ -18,7 +19,9 @@
 export * from "./package/index.ts";
 export { openObject, type OpenObjectOptions } from "./open-object.ts";
 export { BpfObject, type MapInfo, type ProgramInfo } from "./bpf-object.ts";
+export { BPF_ANY, BPF_EXIST, BPF_NOEXIST, BpfMap, type BpfMapShape } from "./bpf-map.ts";
 export { AttachError, LibbpfError, LoadError, OpenError, LOG_TAIL_LINES, type LibbpfErrorOptions } from "./errors.ts";
 export { errnoName, errnoText } from "./errno.ts";
 export { BPF_MAP_TYPE_RINGBUF, RingBufferReader } from "./ring-buffer-reader.ts";
 export { RINGBUF_BUSY_BIT, RINGBUF_DISCARD_BIT, RINGBUF_HEADER_BYTES } from "./ring-walker.ts";
+export { BPF_MAP_TYPE_PERF_EVENT_ARRAY, PerfBufferReader, type PerfBufferOptions } from "./perf-buffer-reader.ts";

@@ -1,9 +1,8 @@
 /**
- * Waits for a file descriptor to become readable without blocking the JS thread: an
- * epoll set (the fd plus an eventfd used to wake the worker on close) is watched by a
- * Worker that blocks in epoll_wait and flips a shared state word. Readiness is
- * level-triggered, so the worker polls again only once the main thread re-arms it,
- * i.e. after it has drained.
+ * Waits for one of several file descriptors to become readable without blocking the
+ * JS thread: an epoll set (the fds plus an eventfd used to wake the worker on close) is
+ * watched by a Worker that blocks in epoll_wait and flips a shared state word. The
+ * worker polls again only once the main thread re-arms it, i.e. after it has drained.
  */
 import { LibbpfError } from "../errors.ts";
 import { lastErrno, libc } from "./libc.ts";
@@ -25,7 +24,7 @@ function check(op: string, rc: number): number {
   return rc;
 }
 
-/** Readiness of one fd, awaited without blocking. Disposable; `close()` is idempotent. */
+/** Readiness of a set of fds, awaited without blocking. Disposable; `close()` is idempotent. */
 export class FdPoller implements Disposable {
   readonly #ctl = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
   #epfd = -1;
@@ -35,8 +34,11 @@ export class FdPoller implements Disposable {
   // Resolver of the wait() in progress, called when the worker posts a state change.
   #wake: (() => void) | undefined;
 
-  /** Watches `fd` for EPOLLIN. Throws {@link LibbpfError} if the epoll set cannot be built. */
-  constructor(fd: number) {
+  /**
+   * Watches `fds` (one fd or several, e.g. one perf event per CPU) for EPOLLIN; the
+   * fds stay owned by the caller. Throws {@link LibbpfError} if the epoll set cannot be built.
+   */
+  constructor(fds: number | readonly number[]) {
     const c = libc();
     try {
       this.#epfd = check("epoll_create1", c.epoll_create1(EPOLL_CLOEXEC));
@@ -44,7 +46,9 @@ export class FdPoller implements Disposable {
       // struct epoll_event { u32 events; u64 data } (packed on x86-64); data is unused.
       const event = new Uint8Array(16);
       new DataView(event.buffer).setUint32(0, EPOLLIN, true);
-      check(`epoll_ctl add fd ${fd}`, c.epoll_ctl(this.#epfd, EPOLL_CTL_ADD, fd, event));
+      for (const fd of typeof fds === "number" ? [fds] : fds) {
+        check(`epoll_ctl add fd ${fd}`, c.epoll_ctl(this.#epfd, EPOLL_CTL_ADD, fd, event));
+      }
       check("epoll_ctl add eventfd", c.epoll_ctl(this.#epfd, EPOLL_CTL_ADD, this.#wakeFd, event));
     } catch (error) {
       this.#closeFds();
@@ -54,7 +58,7 @@ export class FdPoller implements Disposable {
   }
 
   /**
-   * Resolves true once the fd is readable, false after `timeoutMs` (negative or
+   * Resolves true once an fd is readable, false after `timeoutMs` (negative or
    * Infinity: no limit) or when close() ends the wait. Throws {@link LibbpfError} if
    * the poller was already closed or epoll failed.
    */

@@ -54,6 +54,16 @@ const LIBBPF_SYMBOLS = {
   bpf_map__initial_value: { args: [FFIType.ptr, FFIType.ptr], returns: FFIType.ptr },
   // int bpf_obj_get_info_by_fd(int bpf_fd, void *info, __u32 *info_len)
   bpf_obj_get_info_by_fd: { args: [FFIType.i32, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
+  // int bpf_map_update_elem(int fd, const void *key, const void *value, __u64 flags)
+  bpf_map_update_elem: { args: [FFIType.i32, FFIType.ptr, FFIType.ptr, FFIType.u64], returns: FFIType.i32 },
+  // int bpf_map_delete_elem(int fd, const void *key)
+  bpf_map_delete_elem: { args: [FFIType.i32, FFIType.ptr], returns: FFIType.i32 },
+  // int bpf_map_lookup_elem(int fd, const void *key, void *value)
+  bpf_map_lookup_elem: { args: [FFIType.i32, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
+  // int bpf_map_get_next_key(int fd, const void *key, void *next_key)  (key NULL: the first key)
+  bpf_map_get_next_key: { args: [FFIType.i32, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
+  // int libbpf_num_possible_cpus(void)
+  libbpf_num_possible_cpus: { args: [], returns: FFIType.i32 },
 } as const;
 
 const OPTIONAL_SYMBOLS = {

@@ -29,6 +29,13 @@ const LIBC_SYMBOLS = {
   write: { args: [FFIType.i32, FFIType.ptr, FFIType.u64], returns: FFIType.i64 },
   // int close(int fd)
   close: { args: [FFIType.i32], returns: FFIType.i32 },
+  // long syscall(long number, ...): bound with the five arguments perf_event_open takes
+  syscall: {
+    args: [FFIType.i64, FFIType.ptr, FFIType.i32, FFIType.i32, FFIType.i32, FFIType.u64],
+    returns: FFIType.i64,
+  },
+  // int ioctl(int fd, unsigned long request, ...): bound with one integer argument
+  ioctl: { args: [FFIType.i32, FFIType.u64, FFIType.u64], returns: FFIType.i32 },
 } as const;
 
 /** The soname of the C library; glibc and musl-on-glibc-compat both answer to it. */

@@ -21,6 +21,9 @@ export interface MapSample {
   type: "log2_hist" | "linear_hist" | "default_kv";
   unit?: string;
   clear_map?: boolean;
+  /** linear_hist only: the low bound of the first slot and the width of each slot. */
+  base?: number;
+  step?: number;
 }
 
 export type ExportConfig =
