@@ -16,11 +16,16 @@ export const SHT_STRTAB = 3;
 export const SHT_NOBITS = 8;
 /** Section type of the extended section indexes of a symbol table. */
 export const SHT_SYMTAB_SHNDX = 18;
+/** Section type of the dynamic symbol table (`.dynsym`) of executables and shared objects. */
+export const SHT_DYNSYM = 11;
+/** Program header type of a loadable segment. */
+export const PT_LOAD = 1;
 
 const SHN_XINDEX = 0xffff;
 const EHDR_SIZE = 64;
 const SHDR_SIZE = 64;
 const SYM_SIZE = 24;
+const PHDR_SIZE = 56;
 
 /** One section. `data` is a view into the file bytes (empty for SHT_NOBITS). */
 export interface ElfSection {
@@ -53,6 +58,20 @@ export interface ElfSymbol {
   sectionIndex: number;
 }
 
+/** One program header (segment) of an executable or shared object. */
+export interface ElfSegment {
+  /** PT_* (`PT_LOAD` = 1). */
+  type: number;
+  /** PF_X = 1, PF_W = 2, PF_R = 4. */
+  flags: number;
+  /** Where the segment's bytes start in the file. */
+  offset: bigint;
+  /** The virtual address the segment is linked at (relative to the load base for PIE/shared objects). */
+  vaddr: bigint;
+  filesz: bigint;
+  memsz: bigint;
+}
+
 /** A parsed ELF file. Section data are views into the bytes given to `parseElf`. */
 export interface Elf {
   machine: number;
@@ -61,6 +80,10 @@ export interface Elf {
   /** The first section with this exact name. */
   section(name: string): ElfSection | undefined;
   symbols: ElfSymbol[];
+  /** Entries of `.dynsym` (empty when absent), indexed like `symbols`. */
+  dynamicSymbols: ElfSymbol[];
+  /** Program headers (empty for relocatable objects such as `.bpf.o`). */
+  segments: ElfSegment[];
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
@@ -144,10 +167,34 @@ export function parseElf(bytes: Uint8Array): Elf {
     }
   }
 
-  const symbols = readSymbols(sections);
+  const symbols = readSymbols(sections, SHT_SYMTAB);
+  const dynamicSymbols = readSymbols(sections, SHT_DYNSYM);
+  const segments = readSegments(dv, size);
   const byName = new Map<string, ElfSection>();
   for (const s of sections) if (!byName.has(s.name)) byName.set(s.name, s);
-  return { machine, type, sections, symbols, section: (name) => byName.get(name) };
+  return { machine, type, sections, symbols, dynamicSymbols, segments, section: (name) => byName.get(name) };
+}
+
+function readSegments(dv: DataView, size: number): ElfSegment[] {
+  const phoff = toOffset(dv.getBigUint64(32, true), "program header offset", size);
+  const phentsize = dv.getUint16(54, true);
+  const phnum = dv.getUint16(56, true);
+  if (phoff === 0 || phnum === 0) return [];
+  if (phentsize < PHDR_SIZE) throw new ElfError(`bad ELF: program header entry size ${phentsize} < ${PHDR_SIZE}`);
+  checkRange(phoff, phnum * phentsize, "program header table", size);
+  const out: ElfSegment[] = [];
+  for (let i = 0; i < phnum; i++) {
+    const at = phoff + i * phentsize;
+    out.push({
+      type: dv.getUint32(at, true),
+      flags: dv.getUint32(at + 4, true),
+      offset: dv.getBigUint64(at + 8, true),
+      vaddr: dv.getBigUint64(at + 16, true),
+      filesz: dv.getBigUint64(at + 32, true),
+      memsz: dv.getBigUint64(at + 40, true),
+    });
+  }
+  return out;
 }
 
 interface RawHeader { nameOff: number; type: number; flags: bigint; offset: bigint; size: bigint; link: number; info: number; addralign: bigint; entsize: bigint }
@@ -166,8 +213,8 @@ function readHeader(dv: DataView, at: number): RawHeader {
   };
 }
 
-function readSymbols(sections: ElfSection[]): ElfSymbol[] {
-  const symtab = sections.find((s) => s.type === SHT_SYMTAB);
+function readSymbols(sections: ElfSection[], tableType: number): ElfSymbol[] {
+  const symtab = sections.find((s) => s.type === tableType);
   if (!symtab) return [];
   const strtab = sections[symtab.link];
   if (!strtab) throw new ElfError(`bad ELF: symbol table links to missing string table ${symtab.link}`);

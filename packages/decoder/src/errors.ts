@@ -22,3 +22,6 @@ export class DecodeError extends DecoderError {}
 
 /** A command-line value does not fit the C type it is meant for. */
 export class EncodeError extends DecoderError {}
+
+/** Symbol input (`/proc/kallsyms`, `/proc/<pid>/maps` text) is malformed. */
+export class SymbolError extends DecoderError {}

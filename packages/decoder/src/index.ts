@@ -4,6 +4,8 @@
  * Pure TypeScript (no FFI, no file system): reads ELF objects and their BTF, lays out C
  * types, decodes raw event bytes into JS values, encodes command-line values into the
  * bytes of `const volatile` globals, and formats values as JSON lines or a text table.
+ * It also parses the text of `/proc/kallsyms` and `/proc/<pid>/maps` and the symbol
+ * tables of ELF executables, to symbolise stack traces (the caller reads the files).
  *
  * @example
  *   import { parseElf, btfFromElf, createDecoder, formatJson } from "@eunomia/decoder";
@@ -14,9 +16,15 @@
  *   const toJson = createJsonFormatter(btf, btf.find("event", "struct")!.id);
  *   console.log(toJson(recordBytes));
  */
-export { DecoderError, ElfError, BtfError, DecodeError, EncodeError } from "./errors.ts";
-export { parseElf, EM_BPF, SHT_SYMTAB, SHT_STRTAB, SHT_NOBITS } from "./elf.ts";
-export type { Elf, ElfSection, ElfSymbol } from "./elf.ts";
+export { DecoderError, ElfError, BtfError, DecodeError, EncodeError, SymbolError } from "./errors.ts";
+export { parseElf, EM_BPF, SHT_SYMTAB, SHT_STRTAB, SHT_NOBITS, SHT_DYNSYM, PT_LOAD } from "./elf.ts";
+export type { Elf, ElfSection, ElfSymbol, ElfSegment } from "./elf.ts";
+export { KernelSymbols, parseKallsyms } from "./symbols/kallsyms.ts";
+export type { KernelSymbolMatch } from "./symbols/kallsyms.ts";
+export { ElfSymbolTable, elfBuildId } from "./symbols/elf-symbols.ts";
+export type { ElfFunctionMatch, FileMapping } from "./symbols/elf-symbols.ts";
+export { parseProcMaps, findMapping } from "./symbols/proc-maps.ts";
+export type { ProcMapping } from "./symbols/proc-maps.ts";
 export { Btf } from "./btf/btf.ts";
 export { parseBtf, btfFromElf } from "./btf/parse.ts";
 export { globalVariables } from "./btf/global-variables.ts";
@@ -31,3 +39,5 @@ export { formatJson } from "./format/format-json.ts";
 export { createJsonFormatter } from "./format/json-formatter.ts";
 export type { JsonFormatter } from "./format/json-formatter.ts";
 export { TextTable } from "./format/text-table.ts";
+export { formatLinearHist, formatLog2Hist, linearHistJson, log2HistJson } from "./format/histogram.ts";
+export type { HistogramBucket, HistogramJson, SlotCount } from "./format/histogram.ts";
