@@ -8,8 +8,10 @@ import { CompileError } from "./errors.ts";
 import { findTool } from "./find-tool.ts";
 import { exportStructOf } from "./header-struct.ts";
 import { hostIncludeDirs } from "./host-includes.ts";
+import { withMapSamples } from "./map-samples.ts";
 import { objectFileName, objNameFromPath } from "./obj-name.ts";
 import type { Log } from "./run-tool.ts";
+import { programDeclarations } from "./source-ast.ts";
 import { targetArch } from "./target-arch.ts";
 import { ensureVmlinuxHeader, type VmlinuxHeader } from "./vmlinux-header.ts";
 
@@ -98,6 +100,10 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     log: cmdLog,
   });
   const meta = describeObject(object, { objName: objNameFromPath(objectName), exportStruct: exported?.exportStruct });
+  // Doc comments (`/// @sample {...}` on maps) come from clang's AST of the program.
+  const userDirs = [dirname(source), ...(header ? [dirname(header)] : [])];
+  const decls = await programDeclarations({ source, clang, flags, includeArgs, vmlinux, log: cmdLog }, userDirs);
+  meta.bpf_skel.maps = withMapSamples(meta.bpf_skel.maps ?? [], decls);
   let pkg: PackageJson;
   try {
     pkg = writePackageJson(object, meta);

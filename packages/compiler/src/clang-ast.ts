@@ -5,11 +5,11 @@
  * `JSON.parse` keeps key order, so walking keys in order replays the dumper exactly.
  */
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-/** Follows clang's "last printed file" state across a JSON AST. */
-class LocationReplay {
+/** Follows clang's "last printed file" (and line) state across a JSON AST. */
+export class LocationReplay {
   file = "";
+  /** The last printed line (clang omits `line` while it stays the same). */
+  line = 0;
 
   /** Replays one location object; returns the file it refers to ("" for an invalid location). */
   location(loc: Json | undefined): string {
@@ -28,6 +28,7 @@ class LocationReplay {
       for (const v of value) this.walk(v);
     } else if (isObject(value)) {
       if (typeof value.file === "string") this.file = value.file;
+      if (typeof value.line === "number") this.line = value.line;
       for (const [key, v] of Object.entries(value)) {
         // `includedFrom.file` names the includer; the dumper does not treat it as "last file".
         if (key !== "includedFrom" && key !== "file") this.walk(v);
@@ -38,11 +39,16 @@ class LocationReplay {
   private bare(loc: Json | undefined): string {
     if (!isObject(loc) || Object.keys(loc).length === 0) return "";
     if (typeof loc.file === "string") this.file = loc.file;
+    if (typeof loc.line === "number") this.line = loc.line;
     return this.file;
   }
 }
 
-function isObject(v: Json | undefined): v is { [key: string]: Json } {
+/** A JSON value as clang's AST dump holds it. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** True for a JSON object (not null, not an array). */
+export function isObject(v: Json | undefined): v is { [key: string]: Json } {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 

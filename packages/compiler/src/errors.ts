@@ -7,6 +7,7 @@ export type CompileStage =
   | "compile" // clang rejected the program
   | "strip" // llvm-strip failed
   | "metadata" // the object lacks what the package needs (BTF, the export struct)
+  | "docs" // a doc comment command (`/// @sample {...}`) is malformed, or the source's doc comments cannot be read
   | "output"; // writing the package failed
 
 /**
