@@ -6,6 +6,7 @@
 import { encodeValue, globalVariables, type Btf, type Elf } from "@eunomia/decoder";
 import type { DataSectionVariable, PackageMeta } from "@eunomia/loader/package";
 import { UsageError } from "./cli-error.ts";
+import { LOST_COUNTER } from "./lost-events.ts";
 
 /** One flag a program accepts. */
 export interface ProgramFlag {
@@ -54,7 +55,8 @@ export function programFlags(meta: PackageMeta, elf: Elf, btf: Btf): ProgramFlag
   const variables = globalVariables(elf, btf);
   for (const section of meta.bpf_skel.data_sections ?? []) {
     for (const variable of section.variables ?? []) {
-      if (variable.name.startsWith(DUMMY_PREFIX)) continue;
+      // Not flags: the export-type anchors and the lost-events counter the runtime reads.
+      if (variable.name.startsWith(DUMMY_PREFIX) || variable.name === LOST_COUNTER) continue;
       const where = variables.find((v) => v.section === section.name && v.name === variable.name);
       if (!where) throw new UsageError(`package names variable ${variable.name} in ${section.name}, but the object has no such variable`);
       flags.push({

@@ -2,15 +2,17 @@
  * `ecli run [-j] [-v] [--duration S] <package> [program flags]`: load a package, attach
  * every program, and print decoded events until Ctrl-C, SIGTERM or the duration ends.
  */
-import { btfFromElf, createDecoder, parseElf } from "@eunomia/decoder";
-import { openObject, readPackage, RingBufferReader } from "@eunomia/loader";
+import { btfFromElf, parseElf, type Btf, type DecodedValue, type Elf } from "@eunomia/decoder";
+import { openObject, PerfBufferReader, readPackage, RingBufferReader, type BpfObject } from "@eunomia/loader";
 import { UsageError } from "../cli-error.ts";
 import { EventOutput, type OutputMode } from "../event-output.ts";
-import { exportStruct } from "../export-type.ts";
+import { exportPlan, type ExportTarget } from "../export-plan.ts";
+import { lostCounterPlace, lostReport } from "../lost-events.ts";
 import { parseProgramArgs, programFlags, programHelp } from "../program-flags.ts";
 import { readInput } from "../read-input.ts";
+import { startSampling } from "../sampled-maps.ts";
+import { checkStackTraceFields, createStackTraceFormatter } from "../stack-trace.ts";
 
-const BPF_MAP_TYPE_RINGBUF = 27;
 const WAIT_SLICE_MS = 100;
 
 interface RunOptions {
@@ -57,7 +59,7 @@ function log(verbose: boolean, message: string): void {
   if (verbose) process.stderr.write(`ecli: ${message}\n`);
 }
 
-/** Resolves when SIGINT/SIGTERM arrives or the duration passes. */
+/** Aborts on SIGINT/SIGTERM or when the duration passes. */
 function stopSignal(durationMs?: number): AbortSignal {
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -67,11 +69,73 @@ function stopSignal(durationMs?: number): AbortSignal {
   return controller.signal;
 }
 
+/** A stream of raw records from one export map. */
+interface RecordStream extends Disposable {
+  wait(timeoutMs: number): Promise<boolean>;
+  drain(onRecord: (data: Uint8Array) => void): number;
+  lost(): bigint | undefined;
+}
+
+function openStream(obj: BpfObject, target: ExportTarget, elf: Elf, btf: Btf): RecordStream {
+  const fd = obj.mapFd(target.map);
+  if (target.source === "perf") {
+    const reader = new PerfBufferReader(fd);
+    return { wait: (ms) => reader.wait(ms), drain: (cb) => reader.drain(cb), lost: () => reader.lost, [Symbol.dispose]: () => reader.close() };
+  }
+  const reader = new RingBufferReader(fd);
+  const counter = lostCounterPlace(elf, btf);
+  const lost = () => {
+    if (!counter) return undefined;
+    const bytes = obj.readSection(counter.section, counter.offset, 8);
+    return new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  };
+  return { wait: (ms) => reader.wait(ms), drain: (cb) => reader.drain(cb), lost, [Symbol.dispose]: () => reader.close() };
+}
+
+/** How a decoded record becomes output: a table row / JSON line, or an interpreter's text. */
+function recordPrinter(target: ExportTarget, mode: OutputMode, output: EventOutput, warn: (line: string) => void): (record: DecodedValue, now: Date) => void {
+  const interpreter = target.interpreter;
+  if (interpreter && interpreter !== "default_struct" && "stack_trace" in interpreter) {
+    const st = interpreter.stack_trace;
+    checkStackTraceFields(target.fields, st.field_map);
+    const formatter = createStackTraceFormatter({ fieldMap: st.field_map, withSymbols: st.with_symbols ?? true, symbolizer: { onWarning: warn } });
+    return (record) => {
+      const text = formatter.format(record as Record<string, DecodedValue>, mode);
+      if (text) output.addLine(text);
+    };
+  }
+  return (record, now) => output.add(record, now);
+}
+
+/** Reads, decodes and prints one export map until `stopped`. */
+async function pump(stream: RecordStream, target: ExportTarget, mode: OutputMode, stopped: AbortSignal, warn: (line: string) => void): Promise<number> {
+  const output = new EventOutput(mode, target.fields);
+  const print = recordPrinter(target, mode, output, warn);
+  let now = new Date();
+  let undecodable = 0;
+  const onRecord = (data: Uint8Array) => {
+    if (!target.decode) return output.addLine(hexLine(data));
+    if (data.length < target.size) return void undecodable++;
+    print(target.decode(data), now);
+  };
+  const drain = () => {
+    now = new Date();
+    stream.drain(onRecord);
+  };
+  while (!stopped.aborted) {
+    if (await stream.wait(WAIT_SLICE_MS)) drain();
+    await output.flush();
+  }
+  drain();
+  await output.flush();
+  return undecodable;
+}
+
 /** Runs the command; returns the exit code. */
 export async function runCommand(argv: string[]): Promise<number> {
   const parsed = parseRunArgs(argv);
   if (parsed === "help") {
-    process.stdout.write(`${RUN_USAGE}\n\nRuns a package until Ctrl-C. Program flags come from the package's globals: \`ecli run <package> -h\` lists them.\n`);
+    process.stdout.write(`${RUN_USAGE}\n\nRuns a package until Ctrl-C. Program flags come from the package's globals: \`ecli run <package> -h\` lists them.\nWhile running, SIGUSR1 prints the lost-event counts to stderr.\n`);
     return 0;
   }
   const stopped = stopSignal(parsed.durationMs);
@@ -84,43 +148,48 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stdout.write(programHelp(pkg.meta, flags, `ecli run ${parsed.source}`));
     return 0;
   }
-  const exported = exportStruct(pkg.meta, btf);
 
   using obj = openObject(pkg.object, { name: pkg.meta.bpf_skel.obj_name });
   for (const w of programArgs.writes) obj.writeSection(w.section, w.offset, w.bytes);
   obj.load();
+  const warn = (line: string) => process.stderr.write(`ecli: warning: ${line}\n`);
+  const targets = exportPlan(pkg.meta, obj.maps(), btf, warn).filter((t) => t.source !== "sample");
+  // Readers first: a perf event array drops every sample sent before its buffers exist.
+  using streams = new DisposableStack();
+  const opened = targets.map((t) => ({ target: t, stream: streams.use(openStream(obj, t, elf, btf)) }));
   obj.attachAll();
   log(parsed.verbose, `${obj.programs().length} programs attached ${performance.now().toFixed(1)} ms after start`);
-
-  const ringMap = obj.maps().find((m) => m.type === BPF_MAP_TYPE_RINGBUF);
-  if (!ringMap) {
-    log(parsed.verbose, "the package has no ring buffer: running until stopped");
-    // A pending timer keeps Bun's event loop asleep; waiting on signal handlers alone spins a core.
-    const keepAlive = setInterval(() => {}, 1 << 30);
-    await new Promise((resolve) => stopped.addEventListener("abort", resolve, { once: true }));
+  // Maps with a `sample` config print every interval (in order, through one write chain).
+  let sampledOutput = Promise.resolve();
+  const writeSampled = (text: string) => {
+    sampledOutput = sampledOutput.then(async () => void (await Bun.write(Bun.stdout, text)));
+  };
+  using sampling = startSampling({ obj, btf, meta: pkg.meta, mode: parsed.mode, write: writeSampled });
+  if (sampling.maps.length > 0) log(parsed.verbose, `sampling maps ${sampling.maps.join(", ")}`);
+  // A pending timer keeps Bun's event loop asleep; waiting on signal handlers alone spins a core.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  const lostCounts = () => opened.flatMap(({ target, stream }) => {
+    const lost = stream.lost();
+    return lost === undefined ? [] : [{ source: target.map, lost }];
+  });
+  const onUsr1 = () => process.stderr.write(`ecli: ${lostReport(lostCounts())}\n`);
+  process.on("SIGUSR1", onUsr1);
+  try {
+    if (opened.length === 0) {
+      log(parsed.verbose, "the package exports no events: running until stopped");
+      await new Promise((resolve) => stopped.addEventListener("abort", resolve, { once: true }));
+    }
+    const undecodable = await Promise.all(opened.map(({ target, stream }) => pump(stream, target, parsed.mode, stopped, warn)));
+    undecodable.forEach((n, i) => {
+      if (n > 0) process.stderr.write(`ecli: ${n} events from ${opened[i].target.map} were shorter than their type and were not decoded\n`);
+    });
+    const counts = lostCounts();
+    if (counts.some((c) => c.lost > 0n) || (parsed.verbose && counts.length > 0)) process.stderr.write(`ecli: ${lostReport(counts)}\n`);
+  } finally {
+    process.off("SIGUSR1", onUsr1);
     clearInterval(keepAlive);
-    return 0;
+    sampling.stop(); // the last reading, before the object is closed
+    await sampledOutput;
   }
-  using ring = new RingBufferReader(obj.mapFd(ringMap.name));
-  const output = new EventOutput(parsed.mode, exported?.fields ?? []);
-  const decode = exported ? createDecoder(btf, exported.typeId) : undefined;
-  let now = new Date();
-  let undecodable = 0;
-  const onRecord = (data: Uint8Array) => {
-    if (!decode) return output.addLine(hexLine(data));
-    if (data.length < exported!.size) return void undecodable++;
-    output.add(decode(data), now);
-  };
-  const drain = () => {
-    now = new Date();
-    ring.drain(onRecord);
-  };
-  while (!stopped.aborted) {
-    if (await ring.wait(WAIT_SLICE_MS)) drain();
-    await output.flush();
-  }
-  drain();
-  await output.flush();
-  if (undecodable > 0) process.stderr.write(`ecli: ${undecodable} events were shorter than struct ${exported!.name} and were not decoded\n`);
   return 0;
 }
