@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { compileFixture } from "../fixtures/compile-fixture.ts";
-import { kernelObjects, remainingAfterRelease } from "../fixtures/kernel-objects.ts";
+import { kernelObjects, newSince, remainingAfterRelease } from "../fixtures/kernel-objects.ts";
 import type { BpfObject } from "./bpf-object.ts";
 import { AttachError, LibbpfError, LoadError, OpenError } from "./errors.ts";
 import { setFormatBufferSize } from "./ffi/print-capture.ts";
@@ -166,13 +166,7 @@ describe("attachAll and close", () => {
     obj.load();
     obj.attachAll();
     const during = kernelObjects("ldr_");
-    // Maps of earlier (closed) objects may still be on their way out: count only new ids.
-    const fresh = (now: number[], old: number[]) => now.filter((id) => !old.includes(id));
-    const ours = {
-      progs: fresh(during.progs, before.progs),
-      maps: fresh(during.maps, before.maps),
-      links: fresh(during.links, before.links),
-    };
+    const ours = newSince(before, during);
     expect(ours.progs.length).toBe(1);
     expect(ours.maps.length).toBe(3); // ldr_events, ldr_kill.rodata, ldr_kill.bss
     expect(ours.links.length).toBe(1);

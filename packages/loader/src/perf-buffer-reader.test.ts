@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { compileFixture } from "../fixtures/compile-fixture.ts";
-import { kernelObjects, remainingAfterRelease } from "../fixtures/kernel-objects.ts";
+import { kernelObjects, newSince, remainingAfterRelease } from "../fixtures/kernel-objects.ts";
 import type { BpfObject } from "./bpf-object.ts";
 import { LibbpfError } from "./errors.ts";
 import { onlineCpus } from "./online-cpus.ts";
@@ -290,12 +290,7 @@ describe("PerfBufferReader", () => {
     fire();
     expect(await reader.wait(1000)).toBe(true);
     const during = kernelObjects("ldr_");
-    const fresh = (now: number[], old: number[]) => now.filter((id) => !old.includes(id));
-    const ours = {
-      progs: fresh(during.progs, before.progs),
-      maps: fresh(during.maps, before.maps),
-      links: fresh(during.links, before.links),
-    };
+    const ours = newSince(before, during);
     expect([ours.progs.length, ours.maps.length, ours.links.length]).toEqual([1, 4, 1]);
     reader.close();
     obj.close();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { compileFixture } from "../fixtures/compile-fixture.ts";
-import { kernelObjects, remainingAfterRelease } from "../fixtures/kernel-objects.ts";
+import { kernelObjects, newSince, remainingAfterRelease } from "../fixtures/kernel-objects.ts";
 import type { BpfObject } from "./bpf-object.ts";
 import { LibbpfError } from "./errors.ts";
 import { openObject } from "./open-object.ts";
@@ -170,12 +170,7 @@ describe("RingBufferReader", () => {
     killSelf(2);
     expect(await reader.wait(100)).toBe(true);
     const during = kernelObjects("ldr_");
-    const fresh = (now: number[], old: number[]) => now.filter((id) => !old.includes(id));
-    const ours = {
-      progs: fresh(during.progs, before.progs),
-      maps: fresh(during.maps, before.maps),
-      links: fresh(during.links, before.links),
-    };
+    const ours = newSince(before, during);
     expect([ours.progs.length, ours.maps.length, ours.links.length]).toEqual([1, 3, 1]);
     reader.close();
     obj.close();
