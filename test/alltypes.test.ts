@@ -76,6 +76,18 @@ describe.each(["ring", "perf"] as const)("every type through the %s buffer", (ki
     expect(row).toMatch(/ BLUE +WIDE_HUGE +1\.5 +2\.25 +3735928559 +1 +5 +4095 +-3 +123456 +18446744073709551615 0$/);
   });
 
+  test("SIGUSR1 reports the lost-event count while running", async () => {
+    const run = await RunningEcli.start(["-j", packages[kind], ...FLAGS]);
+    trigger(1);
+    await Bun.sleep(200);
+    run.proc.kill("SIGUSR1");
+    await Bun.sleep(200);
+    const done = await run.stop();
+    expect(done.code).toBe(0);
+    expect(done.stderr).toContain("ecli: 0 events lost (events: 0)\n");
+    expect(done.stdout.split("\n").filter(Boolean)).toHaveLength(1);
+  });
+
   test("a flag value out of the variable's range is refused", async () => {
     const done = await ecli(["run", packages[kind], "--magic", "18446744073709551616"]);
     expect(done.code).toBe(2);
