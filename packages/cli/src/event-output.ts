@@ -11,6 +11,8 @@ export class EventOutput {
   private pending: string[] = [];
   private readonly table: TextTable | undefined;
   private headerDone = false;
+  /** The time stamped on rows added now (set once per batch, not per event). */
+  now = new Date();
 
   constructor(readonly mode: OutputMode, fields: string[]) {
     this.table = mode === "text" ? new TextTable(fields) : undefined;

@@ -19,8 +19,10 @@ export const BPF_MAP_TYPE_RINGBUF = 27;
 export interface ExportTarget {
   map: string;
   source: "ring" | "perf" | "sample";
-  /** Decodes one record (ring/perf); absent when the package exports no type (raw hex). */
-  decode?: (bytes: Uint8Array) => DecodedValue;
+  /** Decodes one record at `offset` (ring/perf); absent when the package exports no type (raw hex). */
+  decode?: (bytes: Uint8Array, offset?: number) => DecodedValue;
+  /** The BTF type the record is, when it is one type (not custom members): JSON can be written straight from bytes. */
+  typeId?: number;
   /** Bytes a record must have to be decoded. */
   size: number;
   /** Top-level field names in output order (anonymous members flattened). */
@@ -47,9 +49,9 @@ function sourceOf(meta: MapMeta | undefined, map: LoadedMap): ExportTarget["sour
   return undefined;
 }
 
-function typeTarget(btf: Btf, typeId: number, what: string): Pick<ExportTarget, "decode" | "size" | "fields"> {
+function typeTarget(btf: Btf, typeId: number, what: string): Pick<ExportTarget, "decode" | "size" | "fields" | "typeId"> {
   if (typeId <= 0 || typeId >= btf.types.length) throw new UsageError(`${what}: BTF type id ${typeId} is not in the object`);
-  return { decode: createDecoder(btf, typeId), size: btf.sizeOf(typeId), fields: fieldNames(btf, typeId) };
+  return { decode: createDecoder(btf, typeId), size: btf.sizeOf(typeId), fields: fieldNames(btf, typeId), typeId };
 }
 
 function customTarget(btf: Btf, members: { name: string; offset: number; btf_type_id: number }[], what: string): Pick<ExportTarget, "decode" | "size" | "fields"> {
@@ -57,15 +59,15 @@ function customTarget(btf: Btf, members: { name: string; offset: number; btf_typ
     const part = typeTarget(btf, m.btf_type_id, `${what} member ${m.name}`);
     return { name: m.name, offset: m.offset, decode: part.decode!, end: m.offset + part.size };
   });
-  const decode = (bytes: Uint8Array) => {
+  const decode = (bytes: Uint8Array, offset = 0) => {
     const record: Record<string, DecodedValue> = {};
-    for (const p of parts) record[p.name] = p.decode(bytes.subarray(p.offset));
+    for (const p of parts) record[p.name] = p.decode(bytes, offset + p.offset);
     return record;
   };
   return { decode, size: Math.max(0, ...parts.map((p) => p.end)), fields: parts.map((p) => p.name) };
 }
 
-function configuredTarget(btf: Btf, config: ExportConfig, map: string, source: ExportTarget["source"]): Pick<ExportTarget, "decode" | "size" | "fields" | "valueTypeId"> {
+function configuredTarget(btf: Btf, config: ExportConfig, map: string, source: ExportTarget["source"]): Pick<ExportTarget, "decode" | "size" | "fields" | "valueTypeId" | "typeId"> {
   const what = `export_config of map ${map}`;
   if (config === "default") {
     if (source !== "sample") throw new UsageError(`${what}: "default" applies only to sampled maps`);

@@ -52,13 +52,24 @@ export class RingBufferReader implements Disposable {
   }
 
   /**
-   * Consumes every committed record. `onRecord` gets a view into the ring that is valid
-   * only during the call (copy with `data.slice()` to keep it).
+   * Consumes committed records, at most `limit` of them (bounded batches keep a slow
+   * consumer's memory flat). `onRecord` gets a view into the ring that is valid only
+   * during the call (copy with `data.slice()` to keep it).
    * @returns the number of records handed to `onRecord`
    */
-  drain(onRecord: (data: Uint8Array) => void): number {
+  drain(onRecord: (data: Uint8Array) => void, limit = Infinity): number {
     this.#assertOpen("drain");
-    return this.#walker.drain(onRecord);
+    return this.#walker.drain(onRecord, limit);
+  }
+
+  /**
+   * Like {@link drain}, without allocating a view per record: `onRecord` receives the
+   * whole mapped area and the record's offset and length in it, valid only during the
+   * call. For decoders that read in place (`decode(area, offset)`).
+   */
+  drainInPlace(onRecord: (area: Uint8Array, offset: number, length: number) => void, limit = Infinity): number {
+    this.#assertOpen("drain");
+    return this.#walker.drainInPlace(onRecord, limit);
   }
 
   /**

@@ -42,6 +42,28 @@ describe("RingWalker", () => {
     expect(walker.drain(() => {})).toBe(0);
   });
 
+  test("a limit bounds the batch; the rest waits for the next drain", () => {
+    const { walker, push, cons, prod } = fakeRing();
+    for (let i = 0; i < 5; i++) push([i]);
+    const seen: number[] = [];
+    expect(walker.drain((d) => seen.push(d[0]), 2)).toBe(2);
+    expect(seen).toEqual([0, 1]);
+    expect(cons[0]).toBe(32n);
+    expect(walker.drain((d) => seen.push(d[0]), 2)).toBe(2);
+    expect(walker.drain((d) => seen.push(d[0]), 2)).toBe(1);
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+    expect(cons[0]).toBe(prod[0]);
+  });
+
+  test("drainInPlace hands the whole area with each record's offset and length", () => {
+    const { walker, push } = fakeRing();
+    push([7, 8, 9]);
+    push([10]);
+    const seen: [number, number, number[]][] = [];
+    expect(walker.drainInPlace((area, offset, length) => seen.push([offset, length, [...area.subarray(offset, offset + length)]]))).toBe(2);
+    expect(seen).toEqual([[PAGE + 8, 3, [7, 8, 9]], [PAGE + 24, 1, [10]]]);
+  });
+
   test("skips discarded records but consumes their space", () => {
     const { walker, push, cons } = fakeRing();
     push([9], RINGBUF_DISCARD_BIT);

@@ -33,6 +33,7 @@ export class RingWalker {
   readonly #dataOffset: number;
   readonly #size: number;
   #high = -1;
+  #bytes: Uint8Array | undefined;
 
   /**
    * @param consumerPage the consumer page (at least 8 bytes)
@@ -58,19 +59,34 @@ export class RingWalker {
   }
 
   /**
-   * Hands every committed record to `onRecord` (a view valid only during the call),
-   * skips discarded ones, stops at a busy one, and publishes the consumer position
-   * after each record so the producer can reuse the space at once.
+   * Hands committed records to `onRecord` (a view valid only during the call), at most
+   * `limit` of them, skips discarded ones, stops at a busy one, and publishes the consumer
+   * position after each record so the producer can reuse the space at once.
    * @returns how many records were handed over
    */
-  drain(onRecord: (data: Uint8Array) => void): number {
+  drain(onRecord: (data: Uint8Array) => void, limit = Infinity): number {
+    const area = this.#area;
+    return this.#walk((offset, length) => onRecord(new Uint8Array(area, offset, length)), limit);
+  }
+
+  /**
+   * Like {@link drain} without a view per record: `onRecord` gets the whole mapped area
+   * and the record's offset and length in it (valid only during the call). The hot path
+   * of a consumer that decodes in place.
+   */
+  drainInPlace(onRecord: (area: Uint8Array, offset: number, length: number) => void, limit = Infinity): number {
+    const bytes = (this.#bytes ??= new Uint8Array(this.#area));
+    return this.#walk((offset, length) => onRecord(bytes, offset, length), limit);
+  }
+
+  #walk(onRecord: (offset: number, length: number) => void, limit: number): number {
     let consumed = 0;
     let position = Number(Atomics.load(this.#consumer64, 0));
-    for (;;) {
+    while (consumed < limit) {
       const producer = Number(this.#producer64[0]);
       fence();
       if (position >= producer) return consumed;
-      while (position < producer) {
+      while (position < producer && consumed < limit) {
         const offset = position % this.#size;
         const header = this.#data32[offset / 4];
         fence(); // acquire: the record's bytes are read only after its header
@@ -81,16 +97,16 @@ export class RingWalker {
           this.#publish(next);
         } else {
           try {
-            onRecord(new Uint8Array(this.#area, this.#dataOffset + offset + RINGBUF_HEADER_BYTES, length));
+            onRecord(this.#dataOffset + offset + RINGBUF_HEADER_BYTES, length);
             consumed++;
           } finally {
-            // A throwing callback still consumes its record, so it cannot wedge the ring.
             this.#publish(next);
           }
         }
         position = next;
       }
     }
+    return consumed;
   }
 
   #publish(position: number): void {

@@ -2,7 +2,7 @@
  * `ecli run [-j] [-v] [--duration S] <package> [program flags]`: load a package, attach
  * every program, and print decoded events until Ctrl-C, SIGTERM or the duration ends.
  */
-import { btfFromElf, parseElf, type Btf, type DecodedValue, type Elf } from "@eunomia/decoder";
+import { btfFromElf, createJsonFormatter, parseElf, type Btf, type DecodedValue, type Elf } from "@eunomia/decoder";
 import { openObject, PerfBufferReader, readPackage, RingBufferReader, type BpfObject } from "@eunomia/loader";
 import { UsageError } from "../cli-error.ts";
 import { EventOutput, type OutputMode } from "../event-output.ts";
@@ -69,10 +69,14 @@ function stopSignal(durationMs?: number): AbortSignal {
   return controller.signal;
 }
 
+/** Called per record with the bytes holding it, its offset and its length (valid only during the call). */
+type OnRecord = (bytes: Uint8Array, offset: number, length: number) => void;
+
 /** A stream of raw records from one export map. */
 interface RecordStream extends Disposable {
   wait(timeoutMs: number): Promise<boolean>;
-  drain(onRecord: (data: Uint8Array) => void): number;
+  /** Hands over at most `limit` records; returns how many. */
+  drain(onRecord: OnRecord, limit: number): number;
   lost(): bigint | undefined;
 }
 
@@ -80,7 +84,9 @@ function openStream(obj: BpfObject, target: ExportTarget, elf: Elf, btf: Btf): R
   const fd = obj.mapFd(target.map);
   if (target.source === "perf") {
     const reader = new PerfBufferReader(fd);
-    return { wait: (ms) => reader.wait(ms), drain: (cb) => reader.drain(cb), lost: () => reader.lost, [Symbol.dispose]: () => reader.close() };
+    // A perf ring holds a bounded number of records, so one drain is a bounded batch.
+    const drain = (cb: OnRecord) => reader.drain((data) => cb(data, 0, data.length));
+    return { wait: (ms) => reader.wait(ms), drain, lost: () => reader.lost, [Symbol.dispose]: () => reader.close() };
   }
   const reader = new RingBufferReader(fd);
   const counter = lostCounterPlace(elf, btf);
@@ -89,45 +95,61 @@ function openStream(obj: BpfObject, target: ExportTarget, elf: Elf, btf: Btf): R
     const bytes = obj.readSection(counter.section, counter.offset, 8);
     return new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   };
-  return { wait: (ms) => reader.wait(ms), drain: (cb) => reader.drain(cb), lost, [Symbol.dispose]: () => reader.close() };
+  return { wait: (ms) => reader.wait(ms), drain: (cb, limit) => reader.drainInPlace(cb, limit), lost, [Symbol.dispose]: () => reader.close() };
 }
 
-/** How a decoded record becomes output: a table row / JSON line, or an interpreter's text. */
-function recordPrinter(target: ExportTarget, mode: OutputMode, output: EventOutput, warn: (line: string) => void): (record: DecodedValue, now: Date) => void {
+/** How a record becomes output: a JSON line straight from bytes, a table row, or an interpreter's text. */
+function recordPrinter(target: ExportTarget, mode: OutputMode, output: EventOutput, btf: Btf, warn: (line: string) => void): (bytes: Uint8Array, offset: number) => void {
+  const decode = target.decode!;
   const interpreter = target.interpreter;
   if (interpreter && interpreter !== "default_struct" && "stack_trace" in interpreter) {
     const st = interpreter.stack_trace;
     checkStackTraceFields(target.fields, st.field_map);
     const formatter = createStackTraceFormatter({ fieldMap: st.field_map, withSymbols: st.with_symbols ?? true, symbolizer: { onWarning: warn } });
-    return (record) => {
-      const text = formatter.format(record as Record<string, DecodedValue>, mode);
+    return (bytes, offset) => {
+      const text = formatter.format(decode(bytes, offset) as Record<string, DecodedValue>, mode);
       if (text) output.addLine(text);
     };
   }
-  return (record, now) => output.add(record, now);
+  if (mode === "json" && target.typeId !== undefined) {
+    // The hot path: JSON written from the bytes, no intermediate object.
+    const json = createJsonFormatter(btf, target.typeId);
+    return (bytes, offset) => output.addLine(json(bytes, offset));
+  }
+  return (bytes, offset) => output.add(decode(bytes, offset), output.now);
 }
 
+/** Records per batch: each batch is formatted and written before the next is read. */
+const BATCH = 1024;
+
 /** Reads, decodes and prints one export map until `stopped`. */
-async function pump(stream: RecordStream, target: ExportTarget, mode: OutputMode, stopped: AbortSignal, warn: (line: string) => void): Promise<number> {
+async function pump(stream: RecordStream, target: ExportTarget, mode: OutputMode, stopped: AbortSignal, btf: Btf, warn: (line: string) => void): Promise<number> {
   const output = new EventOutput(mode, target.fields);
-  const print = recordPrinter(target, mode, output, warn);
-  let now = new Date();
   let undecodable = 0;
-  const onRecord = (data: Uint8Array) => {
-    if (!target.decode) return output.addLine(hexLine(data));
-    if (data.length < target.size) return void undecodable++;
-    print(target.decode(data), now);
-  };
-  const drain = () => {
-    now = new Date();
-    stream.drain(onRecord);
+  let onRecord: OnRecord;
+  if (!target.decode) {
+    onRecord = (bytes, offset, length) => output.addLine(hexLine(bytes.subarray(offset, offset + length)));
+  } else {
+    const print = recordPrinter(target, mode, output, btf, warn);
+    const size = target.size;
+    onRecord = (bytes, offset, length) => {
+      if (length < size) undecodable++;
+      else print(bytes, offset);
+    };
+  }
+  /** Drains in bounded batches, writing each before reading on. */
+  const drainAll = async () => {
+    for (;;) {
+      output.now = new Date();
+      const n = stream.drain(onRecord, BATCH);
+      await output.flush();
+      if (n < BATCH) return;
+    }
   };
   while (!stopped.aborted) {
-    if (await stream.wait(WAIT_SLICE_MS)) drain();
-    await output.flush();
+    if (await stream.wait(WAIT_SLICE_MS)) await drainAll();
   }
-  drain();
-  await output.flush();
+  await drainAll();
   return undecodable;
 }
 
@@ -179,7 +201,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       log(parsed.verbose, "the package exports no events: running until stopped");
       await new Promise((resolve) => stopped.addEventListener("abort", resolve, { once: true }));
     }
-    const undecodable = await Promise.all(opened.map(({ target, stream }) => pump(stream, target, parsed.mode, stopped, warn)));
+    const undecodable = await Promise.all(opened.map(({ target, stream }) => pump(stream, target, parsed.mode, stopped, btf, warn)));
     undecodable.forEach((n, i) => {
       if (n > 0) process.stderr.write(`ecli: ${n} events from ${opened[i].target.map} were shorter than their type and were not decoded\n`);
     });
