@@ -5,8 +5,6 @@
  * Invoked as `ecc`, it behaves as `ecli build`.
  */
 import { basename } from "node:path";
-import { buildCommand } from "./commands/build.ts";
-import { runCommand } from "./commands/run.ts";
 import { describeError } from "./describe-error.ts";
 import { EXIT_FAILURE, EXIT_USAGE, UsageError } from "./cli-error.ts";
 
@@ -17,6 +15,10 @@ commands:
   build <prog.bpf.c> [h]    compile an eBPF program into package.json (also: ecc)
   help                      print this help
 `;
+
+// Commands load on demand: `ecli run` never pays for the compiler's modules, nor `build` for libbpf's.
+const buildCommand = async (argv: string[]) => (await import("./commands/build.ts")).buildCommand(argv);
+const runCommand = async (argv: string[]) => (await import("./commands/run.ts")).runCommand(argv);
 
 /** Dispatches a command line; returns the exit code. */
 export async function main(argv: string[], invokedAs = "ecli"): Promise<number> {
