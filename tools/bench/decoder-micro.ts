@@ -13,7 +13,7 @@ import { mkdtempSync, openSync, readFileSync, rmSync, writeSync, closeSync } fro
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { $ } from "bun";
-import { btfFromElf, createDecoder, createJsonFormatter, formatJson, parseElf, type Btf } from "@eunomia/decoder";
+import { btfFromElf, createDecoder, createJsonFormatter, createJsonWriter, formatJson, parseElf, type Btf } from "@eunomia/decoder";
 import { readPackage } from "@eunomia/loader/package";
 
 const RECORDS = 4096;
@@ -121,6 +121,33 @@ export function runMicro(btf: Btf, typeId: number): { results: MicroResult[]; bu
       let s = 0;
       for (let i = 0; i < n; i++) s += toJson(views[i & mask]).length;
       return s;
+    }));
+    const writeJson = createJsonWriter(btf, typeId);
+    const lineBuf = new Uint8Array(1 << 16);
+    const enc = new TextEncoder();
+    for (const v of views) {
+      const end = writeJson(v, 0, lineBuf, 0);
+      if (Buffer.compare(lineBuf.subarray(0, end), enc.encode(`${toJson(v)}\n`)) !== 0) throw new Error(`createJsonWriter disagrees on ${toJson(v)}`);
+    }
+    results.push(measure("createJsonWriter", "createJsonWriter(btf, id)(bytes, 0, out, pos): bytes straight to a UTF-8 JSON line in a reused 64 KiB buffer", PER_RUN, (n) => {
+      let pos = 0;
+      let s = 0;
+      for (let i = 0; i < n; i++) {
+        const end = writeJson(views[i & mask], 0, lineBuf, pos);
+        if (end < 0) { s += pos; pos = writeJson(views[i & mask], 0, lineBuf, 0); } else pos = end;
+      }
+      return s + pos;
+    }));
+    results.push(measure("createJsonWriter + writeSync", "createJsonWriter into a 64 KiB buffer, each full buffer written with writeSync to /dev/null", PER_RUN, (n) => {
+      let pos = 0;
+      let s = 0;
+      for (let i = 0; i < n; i++) {
+        const end = writeJson(views[i & mask], 0, lineBuf, pos);
+        if (end >= 0) { pos = end; continue; }
+        s += writeSync(devNull, lineBuf, 0, pos);
+        pos = writeJson(views[i & mask], 0, lineBuf, 0);
+      }
+      return s + writeSync(devNull, lineBuf, 0, pos);
     }));
     results.push(measure("write, batches of 1024", "createJsonFormatter, lines joined per 1024 (which flattens the strings the formatter built by concatenation) and written with writeSync to /dev/null", PER_RUN, (n) => {
       let s = 0;

@@ -38,6 +38,8 @@ export { encodeValue } from "./encode/encode-value.ts";
 export { formatJson } from "./format/format-json.ts";
 export { createJsonFormatter } from "./format/json-formatter.ts";
 export type { JsonFormatter } from "./format/json-formatter.ts";
+export { createJsonWriter } from "./format/json-writer.ts";
+export type { JsonWriter } from "./format/json-writer.ts";
 export { TextTable } from "./format/text-table.ts";
 export { formatLinearHist, formatLog2Hist, linearHistJson, log2HistJson } from "./format/histogram.ts";
 export type { HistogramBucket, HistogramJson, SlotCount } from "./format/histogram.ts";
