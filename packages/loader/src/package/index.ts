@@ -15,3 +15,13 @@ export { PackageError } from "./package-error.ts";
 export { readPackage } from "./read-package.ts";
 export { writePackageJson } from "./write-package.ts";
 export { validateMeta } from "./validate-meta.ts";
+export {
+  decodeMsgpackRoot,
+  isMsgpackPackage,
+  jsonToMsgpack,
+  MSGPACK_FORMAT_VERSION,
+  MSGPACK_MAGIC,
+  packageToJson,
+  writePackageMsgpack,
+  type MsgpackRoot,
+} from "./msgpack-form.ts";

@@ -4,6 +4,7 @@
 import { EM_BPF, parseElf } from "@eunomia/decoder";
 import { decodeBase64 } from "./base64.ts";
 import { asObject, str, uint } from "./json-checks.ts";
+import { decodeMsgpackRoot, isMsgpackPackage } from "./msgpack-form.ts";
 import { PackageError } from "./package-error.ts";
 import type { Package } from "./types.ts";
 import { validateMeta } from "./validate-meta.ts";
@@ -55,9 +56,25 @@ function checkElf(object: Uint8Array): void {
   }
 }
 
+/** The checks both forms share: meta, the inflated size, ELF sanity. */
+function finish(root: Record<string, unknown>, object: () => Uint8Array): Package {
+  const size = uint(root, "bpf_object_size", "package");
+  const meta = validateMeta(root.meta);
+  const elf = object();
+  if (elf.length !== size) {
+    throw new PackageError(`bpf_object_size ${size} does not match the inflated object (${elf.length} bytes)`, {
+      path: "bpf_object_size",
+    });
+  }
+  checkElf(elf);
+  return { object: elf, meta };
+}
+
 /**
- * Parses and validates a package in its JSON form (text or bytes): JSON syntax, the
- * shape of `meta`, base64, zlib, `bpf_object_size` and ELF sanity (EM_BPF).
+ * Parses and validates a package in either form, told apart by content: the MessagePack
+ * form (bytes starting with "EUNP") or the JSON form (text or bytes). Checks JSON syntax
+ * or the MessagePack header and body, the shape of `meta`, base64, zlib,
+ * `bpf_object_size` and ELF sanity (EM_BPF).
  * Pure: touches neither the kernel nor libbpf.
  * Throws {@link PackageError} with a one-line message.
  *
@@ -66,16 +83,12 @@ function checkElf(object: Uint8Array): void {
  * console.log(pkg.meta.bpf_skel.obj_name, pkg.object.length);
  */
 export function readPackage(input: Uint8Array | string): Package {
+  if (input instanceof Uint8Array && isMsgpackPackage(input)) {
+    const { root, zlibVerbatim } = decodeMsgpackRoot(input);
+    const bin = root.bpf_object as Uint8Array;
+    return finish(root, () => (zlibVerbatim ? inflate(bin) : bin));
+  }
   const root = asObject(parseText(input), "the package");
   const encoded = str(root, "bpf_object", "package");
-  const size = uint(root, "bpf_object_size", "package");
-  const meta = validateMeta(root.meta);
-  const object = inflate(decodeBase64(encoded, "bpf_object"));
-  if (object.length !== size) {
-    throw new PackageError(`bpf_object_size ${size} does not match the inflated object (${object.length} bytes)`, {
-      path: "bpf_object_size",
-    });
-  }
-  checkElf(object);
-  return { object, meta };
+  return finish(root, () => inflate(decodeBase64(encoded, "bpf_object")));
 }
