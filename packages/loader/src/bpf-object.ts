@@ -2,11 +2,16 @@
  * A live libbpf object: opened from an ELF, configured, loaded into the kernel,
  * attached. Every kernel resource it holds is released by close().
  */
+import type { AttachOptions } from "./attach/attach-options.ts";
+import { attachProgram } from "./attach/attach-program.ts";
+import { programKind } from "./attach/program-kind.ts";
+import { loadRefusalReason, refusedLoad } from "./attach/refusal.ts";
+import { fentryLoads } from "./attach/tracing-support.ts";
+import { chooseTwins, findTwinPairs, type TwinChoice } from "./attach/twin-programs.ts";
 import { BpfMap } from "./bpf-map.ts";
 import { Errno } from "./errno.ts";
-import { AttachError, LibbpfError, LoadError } from "./errors.ts";
+import { LibbpfError, LoadError, type AttachError } from "./errors.ts";
 import { libbpf } from "./ffi/libbpf.ts";
-import { lastErrno } from "./ffi/libc.ts";
 import { nativeView, pointerOrNull, readCString, type NativePointer } from "./ffi/memory.ts";
 import { captureLibbpfLog } from "./ffi/print-capture.ts";
 import { handleBackstop, releaseHandle, type ObjectHandle } from "./object-handle.ts";
@@ -51,7 +56,7 @@ export class BpfObject implements Disposable {
 
   /** @internal Use {@link openObject}. */
   constructor(object: NativePointer, elf: Uint8Array) {
-    this.#handle = { object, links: [] };
+    this.#handle = { object, detachers: [] };
     this.#elf = elf;
     this.name = readCString(libbpf().bpf_object__name(object));
     handleBackstop.register(this, this.#handle, this);
@@ -117,6 +122,28 @@ export class BpfObject implements Disposable {
   }
 
   /**
+   * For each pair of twin programs (fentry + kprobe, or fexit + kretprobe, on the same
+   * kernel function, the libbpf-tools pattern) keeps the one this kernel runs and
+   * disables the other's autoload: fentry when a probe fentry program loads here,
+   * otherwise the kprobe. Before load; needs CAP_BPF. `onNotice` gets one line per skip.
+   *
+   * @example
+   * obj.preferWorkingTwins((line) => console.error(line));
+   * obj.load();
+   */
+  preferWorkingTwins(onNotice: (line: string) => void = () => {}): TwinChoice[] {
+    if (this.#phase !== "opened") {
+      throw new LibbpfError("choose twin programs", Errno.EBUSY, { detail: "the object is already loaded" });
+    }
+    const choices = chooseTwins(findTwinPairs(this.programs()), fentryLoads);
+    for (const choice of choices) {
+      this.setAutoload(choice.skip.name, false);
+      onNotice(choice.notice);
+    }
+    return choices;
+  }
+
+  /**
    * Creates the maps and loads every program into the kernel. Needs CAP_BPF.
    * Throws {@link LoadError} carrying the whole libbpf/verifier log.
    */
@@ -125,46 +152,53 @@ export class BpfObject implements Disposable {
     const object = this.#live(op);
     if (this.#phase === "loaded") throw new LibbpfError(op, Errno.EBUSY, { detail: "already loaded" });
     const { value: rc, log } = captureLibbpfLog(() => libbpf().bpf_object__load(object));
-    if (rc < 0) throw new LoadError(op, -rc, { log });
+    if (rc < 0) {
+      const error = new LoadError(op, -rc, { log });
+      const program = error.program === undefined ? undefined : this.programs().find((p) => p.name === error.program);
+      const reason = program && loadRefusalReason(programKind(program.section), error.errno);
+      if (program && reason) throw refusedLoad(program.name, program.section, reason, error);
+      throw error;
+    }
     this.#phase = "loaded";
     this.#elf = undefined;
   }
 
   /**
-   * Attaches every loaded program with bpf_program__attach (kind taken from its section).
-   * All or nothing: on failure the links made by this call are destroyed and an
-   * {@link AttachError} names the program and section.
+   * Attaches every loaded (autoload) program by its section's kind: tracepoints,
+   * raw_tp, tp_btf, kprobes, fentry/fexit, lsm through bpf_program__attach; uprobes
+   * (binary, function, pid from the section or `opts.uprobe`); perf_event (a CPU clock
+   * per CPU at `opts.perfEvent.frequency`); xdp (bpf_link, or netlink with flags) and
+   * tc (clsact filter) on the interface in `opts`. All or nothing: on failure whatever
+   * this call attached is detached again and an {@link AttachError} names the program,
+   * the section and (for kinds this kernel refuses) the reason. Everything is detached
+   * by close(), TC filters and netlink XDP included.
+   *
+   * @example
+   * obj.attachAll({ tc: { ifindex: 3, attachPoint: BPF_TC_EGRESS }, uprobe: { pid: 1234 } });
    */
-  attachAll(): void {
+  attachAll(opts: AttachOptions = {}): void {
     const lib = libbpf();
     const programs = this.#programPointers("attach programs");
     if (this.#phase !== "loaded") {
       throw new LibbpfError("attach programs", Errno.EINVAL, { detail: "the object is not loaded" });
     }
-    if (this.#handle.links.length > 0) {
+    if (this.#handle.detachers.length > 0) {
       throw new LibbpfError("attach programs", Errno.EBUSY, { detail: "the programs are already attached" });
     }
-    // Until every program is attached, the links made so far are undone on the way out.
+    // Until every program is attached, what was attached so far is undone on the way out.
     using undo = new DisposableStack();
-    const made: NativePointer[] = [];
+    const made: Array<() => void> = [];
     for (const prog of programs) {
       if (!lib.bpf_program__autoload(prog)) continue;
-      const { value, log } = captureLibbpfLog(() => {
-        const link = pointerOrNull(lib.bpf_program__attach(prog));
-        // errno must be read before any other native call can clobber it.
-        return { link, errno: link === null ? lastErrno() : 0 };
-      });
-      if (value.link === null) {
-        const name = readCString(lib.bpf_program__name(prog));
-        const section = readCString(lib.bpf_program__section_name(prog));
-        throw new AttachError(`attach program '${name}' (${section})`, value.errno || Errno.EINVAL, { log });
+      const name = readCString(lib.bpf_program__name(prog));
+      const section = readCString(lib.bpf_program__section_name(prog));
+      for (const detach of attachProgram({ prog, name, section }, opts)) {
+        undo.defer(detach);
+        made.push(detach);
       }
-      const link = value.link;
-      undo.defer(() => lib.bpf_link__destroy(link));
-      made.push(link);
     }
-    this.#handle.links.push(...made);
-    undo.move(); // success: the handle owns the links now
+    this.#handle.detachers.push(...made);
+    undo.move(); // success: the handle owns the attachments now
   }
 
   /**

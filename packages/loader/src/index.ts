@@ -19,6 +19,15 @@
 export * from "./package/index.ts";
 export { openObject, type OpenObjectOptions } from "./open-object.ts";
 export { BpfObject, type MapInfo, type ProgramInfo } from "./bpf-object.ts";
+export {
+  BPF_TC_EGRESS, BPF_TC_INGRESS, DEFAULT_PERF_FREQUENCY,
+  type AttachOptions, type PerfEventOptions, type TcOptions, type UprobeOptions, type XdpOptions,
+} from "./attach/attach-options.ts";
+export { programKind, sectionTarget, type ProgramKind } from "./attach/program-kind.ts";
+export { findTwinPairs, chooseTwins, type TwinCandidate, type TwinChoice, type TwinPair } from "./attach/twin-programs.ts";
+export { fentryLoads } from "./attach/tracing-support.ts";
+export { kprobesAvailable } from "./attach/refusal.ts";
+export { parseUprobeTarget, type UprobeTarget } from "./attach/uprobe-target.ts";
 export { BPF_ANY, BPF_EXIST, BPF_NOEXIST, BpfMap, type BpfMapShape } from "./bpf-map.ts";
 export { AttachError, LibbpfError, LoadError, OpenError, LOG_TAIL_LINES, type LibbpfErrorOptions } from "./errors.ts";
 export { errnoName, errnoText } from "./errno.ts";

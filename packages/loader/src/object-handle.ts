@@ -10,15 +10,24 @@ import type { NativePointer } from "./ffi/memory.ts";
 export interface ObjectHandle {
   /** `struct bpf_object *`, null once closed. */
   object: NativePointer | null;
-  /** `struct bpf_link *` for every attached program, in attach order. */
-  links: NativePointer[];
+  /**
+   * One undo per attachment (bpf_link destroy, TC filter removal, netlink XDP detach),
+   * in attach order; run newest first.
+   */
+  detachers: Array<() => void>;
 }
 
-/** Destroys the links (newest first), then closes the object. Idempotent. */
+/** Detaches every attachment (newest first), then closes the object. Idempotent. */
 export function releaseHandle(handle: ObjectHandle): void {
   const lib = libbpf();
-  const links = handle.links.splice(0).reverse();
-  for (const link of links) lib.bpf_link__destroy(link);
+  const detachers = handle.detachers.splice(0).reverse();
+  for (const detach of detachers) {
+    try {
+      detach();
+    } catch {
+      // Keep releasing: one failed detach must not leak the rest.
+    }
+  }
   if (handle.object !== null) {
     const object = handle.object;
     handle.object = null;

@@ -64,6 +64,37 @@ const LIBBPF_SYMBOLS = {
   bpf_map_get_next_key: { args: [FFIType.i32, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
   // int libbpf_num_possible_cpus(void)
   libbpf_num_possible_cpus: { args: [], returns: FFIType.i32 },
+  // --- attach kinds (issue 4) ---
+  // struct bpf_link *bpf_program__attach_perf_event(const struct bpf_program *prog, int pfd)
+  bpf_program__attach_perf_event: { args: [FFIType.ptr, FFIType.i32], returns: FFIType.ptr },
+  // struct bpf_link *bpf_program__attach_uprobe_opts(const struct bpf_program *prog, pid_t pid,
+  //     const char *binary_path, size_t func_offset, const struct bpf_uprobe_opts *opts)
+  bpf_program__attach_uprobe_opts: {
+    args: [FFIType.ptr, FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.ptr],
+    returns: FFIType.ptr,
+  },
+  // struct bpf_link *bpf_program__attach_xdp(const struct bpf_program *prog, int ifindex)
+  bpf_program__attach_xdp: { args: [FFIType.ptr, FFIType.i32], returns: FFIType.ptr },
+  // int bpf_xdp_attach(int ifindex, int prog_fd, __u32 flags, const struct bpf_xdp_attach_opts *opts)
+  bpf_xdp_attach: { args: [FFIType.i32, FFIType.i32, FFIType.u32, FFIType.ptr], returns: FFIType.i32 },
+  // int bpf_xdp_detach(int ifindex, __u32 flags, const struct bpf_xdp_attach_opts *opts)
+  bpf_xdp_detach: { args: [FFIType.i32, FFIType.u32, FFIType.ptr], returns: FFIType.i32 },
+  // int bpf_tc_hook_create(struct bpf_tc_hook *hook)
+  bpf_tc_hook_create: { args: [FFIType.ptr], returns: FFIType.i32 },
+  // int bpf_tc_hook_destroy(struct bpf_tc_hook *hook)
+  bpf_tc_hook_destroy: { args: [FFIType.ptr], returns: FFIType.i32 },
+  // int bpf_tc_attach(const struct bpf_tc_hook *hook, struct bpf_tc_opts *opts)
+  bpf_tc_attach: { args: [FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
+  // int bpf_tc_detach(const struct bpf_tc_hook *hook, const struct bpf_tc_opts *opts)
+  bpf_tc_detach: { args: [FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
+  // int libbpf_find_vmlinux_btf_id(const char *name, enum bpf_attach_type attach_type)
+  libbpf_find_vmlinux_btf_id: { args: [FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
+  // int bpf_prog_load(enum bpf_prog_type type, const char *name, const char *license,
+  //     const struct bpf_insn *insns, size_t insn_cnt, struct bpf_prog_load_opts *opts)
+  bpf_prog_load: {
+    args: [FFIType.u32, FFIType.ptr, FFIType.ptr, FFIType.ptr, FFIType.u64, FFIType.ptr],
+    returns: FFIType.i32,
+  },
 } as const;
 
 const OPTIONAL_SYMBOLS = {
