@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { inflateSync } from "node:zlib";
 import { btfFromElf, createDecoder, parseElf } from "@eunomia/decoder";
 import { openObject, RingBufferReader } from "@eunomia/loader";
-import { readPackage, type PackageMeta } from "@eunomia/loader/package";
+import { packageToJson, readPackage, type PackageMeta } from "@eunomia/loader/package";
 import { build, type BuildResult } from "./build.ts";
 import { CompileError } from "./errors.ts";
 import { findTool } from "./find-tool.ts";
@@ -57,8 +57,16 @@ describe("build: bootstrap with an export header", () => {
     expect(result.objectPath).toBe(join(out, "bootstrap.bpf.o"));
     const text = readFileSync(result.packagePath, "utf8");
     expect(text).toBe(JSON.stringify(result.package));
-    expect(result.sizes).toEqual({ object: statSync(result.objectPath).size, json: statSync(result.packagePath).size });
-    expect(readdirSync(out).sort()).toEqual(["bootstrap.bpf.o", "package.json"]);
+    expect(result.sizes).toEqual({ object: statSync(result.objectPath).size, json: statSync(result.packagePath).size, msgpack: statSync(result.msgpackPath).size });
+    expect(readdirSync(out).sort()).toEqual(["bootstrap.bpf.o", "package.json", "package.msgpack"]);
+  });
+
+  test("writes package.msgpack beside it: the same package, converting back exactly", () => {
+    expect(result.msgpackPath).toBe(join(out, "package.msgpack"));
+    const bytes = new Uint8Array(readFileSync(result.msgpackPath));
+    expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe("EUNP");
+    expect(JSON.stringify(packageToJson(bytes))).toBe(readFileSync(result.packagePath, "utf8"));
+    expect(result.sizes.msgpack).toBeLessThan(result.sizes.json * 0.7);
   });
 
   test("bpf_object is the object on disk, deflated and base64'd, with its exact size", () => {

@@ -1,6 +1,6 @@
 import { mkdirSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { writePackageJson, type PackageJson } from "@eunomia/loader/package";
+import { writePackageJson, writePackageMsgpack, type PackageJson } from "@eunomia/loader/package";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { compileProgram } from "./compile-program.ts";
 import { describeObject } from "./describe-object.ts";
@@ -8,11 +8,15 @@ import { CompileError } from "./errors.ts";
 import { findTool } from "./find-tool.ts";
 import { exportStructOf } from "./header-struct.ts";
 import { hostIncludeDirs } from "./host-includes.ts";
+import { ensureLibbpfCompat } from "./libbpf-compat.ts";
+import { withMapOptions } from "./map-options.ts";
 import { withMapSamples } from "./map-samples.ts";
 import { objectFileName, objNameFromPath } from "./obj-name.ts";
+import { programDoc } from "./program-doc.ts";
 import type { Log } from "./run-tool.ts";
 import { programDeclarations } from "./source-ast.ts";
 import { targetArch } from "./target-arch.ts";
+import { withVariableDocs } from "./variable-docs.ts";
 import { ensureVmlinuxHeader, type VmlinuxHeader } from "./vmlinux-header.ts";
 
 /** What `ecli build` takes. */
@@ -27,6 +31,12 @@ export interface BuildOptions {
   cflags?: string[];
   /** clang binary; default `$CLANG`, then clang-19, then clang on PATH. */
   clang?: string;
+  /**
+   * Compile `source` as a header alone (as the original `ecc --header-only event.h`):
+   * the package carries no program, only the header's first struct as its export type.
+   * `header` must then be unset.
+   */
+  headerOnly?: boolean;
   /** Also log every command line and clang's warnings. */
   verbose?: boolean;
   /** Progress sink; default: stderr when `verbose`, else silent. */
@@ -36,10 +46,12 @@ export interface BuildOptions {
 /** What a successful build wrote. */
 export interface BuildResult {
   packagePath: string;
+  /** `<outDir>/package.msgpack`: the same package in the MessagePack form. */
+  msgpackPath: string;
   objectPath: string;
   package: PackageJson;
-  /** Bytes of the stripped object and of package.json. */
-  sizes: { object: number; json: number };
+  /** Bytes of the stripped object, of package.json and of package.msgpack. */
+  sizes: { object: number; json: number; msgpack: number };
 }
 
 /**
@@ -57,7 +69,10 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const log: Log = opts.log ?? (opts.verbose ? (l) => process.stderr.write(`${l}\n`) : () => {});
   const cmdLog = opts.verbose ? log : undefined;
   const source = inputFile(opts.source, "source");
-  const header = opts.header === undefined ? undefined : inputFile(opts.header, "header");
+  if (opts.headerOnly && opts.header !== undefined) {
+    throw new CompileError("input", `--header-only takes one header, not also ${opts.header}`);
+  }
+  const header = opts.headerOnly ? source : opts.header === undefined ? undefined : inputFile(opts.header, "header");
   const outDir = resolve(opts.outDir ?? dirname(source));
 
   const clang = findTool("clang", { explicit: opts.clang });
@@ -78,6 +93,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const includeArgs = [
     `-I${dirname(source)}`,
     ...(vmlinux ? [`-I${vmlinux.dir}`] : []),
+    `-I${ensureLibbpfCompat()}`,
     ...(await hostIncludeDirs(clang, cmdLog)).flatMap((d) => ["-idirafter", d]),
   ];
 
@@ -100,10 +116,13 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     log: cmdLog,
   });
   const meta = describeObject(object, { objName: objNameFromPath(objectName), exportStruct: exported?.exportStruct });
-  // Doc comments (`/// @sample {...}` on maps) come from clang's AST of the program.
+  // Doc comments (`@sample`/`@intepreter` on maps, `@cmdarg` on globals, `@brief` on LICENSE) come from clang's AST of the program.
   const userDirs = [dirname(source), ...(header ? [dirname(header)] : [])];
   const decls = await programDeclarations({ source, clang, flags, includeArgs, vmlinux, log: cmdLog }, userDirs);
-  meta.bpf_skel.maps = withMapSamples(meta.bpf_skel.maps ?? [], decls);
+  meta.bpf_skel.maps = withMapOptions(withMapSamples(meta.bpf_skel.maps ?? [], decls), decls);
+  meta.bpf_skel.data_sections = withVariableDocs(meta.bpf_skel.data_sections, decls);
+  const doc = programDoc(decls);
+  if (doc) meta.bpf_skel.doc = doc;
   let pkg: PackageJson;
   try {
     pkg = writePackageJson(object, meta);
@@ -111,18 +130,22 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     throw new CompileError("output", `cannot encode the package: ${(cause as Error).message}`, { cause });
   }
   const json = JSON.stringify(pkg);
+  const msgpack = writePackageMsgpack(pkg);
 
   const objectPath = join(outDir, objectName);
   const packagePath = join(outDir, "package.json");
+  const msgpackPath = join(outDir, "package.msgpack");
   try {
     mkdirSync(outDir, { recursive: true });
     writeFileAtomic(objectPath, object);
     writeFileAtomic(packagePath, json);
+    writeFileAtomic(msgpackPath, msgpack);
   } catch (cause) {
     throw new CompileError("output", `cannot write the package to ${outDir}: ${(cause as Error).message}`, { cause });
   }
-  log(`wrote ${packagePath} (${Buffer.byteLength(json)} bytes) and ${objectPath} (${object.length} bytes)`);
-  return { packagePath, objectPath, package: pkg, sizes: { object: object.length, json: Buffer.byteLength(json) } };
+  log(`wrote ${packagePath} (${Buffer.byteLength(json)} bytes), ${msgpackPath} (${msgpack.length} bytes) and ${objectPath} (${object.length} bytes)`);
+  const sizes = { object: object.length, json: Buffer.byteLength(json), msgpack: msgpack.length };
+  return { packagePath, msgpackPath, objectPath, package: pkg, sizes };
 }
 
 /** Absolute path of an input that must be an existing regular file. */

@@ -5,6 +5,7 @@ import { writeFileAtomic } from "./atomic-write.ts";
 import { defaultCacheDir } from "./cache-dir.ts";
 import { CompileError } from "./errors.ts";
 import { findTool } from "./find-tool.ts";
+import { kfuncPrototypes } from "./kfunc-prototypes.ts";
 import { runTool, type Log } from "./run-tool.ts";
 
 /** Where the running kernel publishes its own BTF. */
@@ -48,7 +49,8 @@ export async function ensureVmlinuxHeader(opts: VmlinuxOptions = {}): Promise<Vm
   } catch (cause) {
     throw new CompileError("vmlinux", `cannot generate vmlinux.h: no readable kernel BTF at ${btfPath} (${(cause as Error).message})`, { cause });
   }
-  const hash = createHash("sha256").update(btf).digest("hex").slice(0, 16);
+  // The suffix versions what we add to bpftool's output (kfunc prototypes), so an older cache is not reused.
+  const hash = createHash("sha256").update(btf).update("+kfuncs-1").digest("hex").slice(0, 16);
   const dir = join(opts.cacheDir ?? defaultCacheDir(), "vmlinux", process.arch, hash);
   const path = join(dir, "vmlinux.h");
   if (existsSync(path)) return { dir, path, reused: true };
@@ -62,9 +64,19 @@ export async function ensureVmlinuxHeader(opts: VmlinuxOptions = {}): Promise<Vm
   }
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileAtomic(path, run.stdout);
+    writeFileAtomic(path, Buffer.concat([run.stdout, Buffer.from(kfuncsOrNothing(btf, opts.log))]));
   } catch (cause) {
     throw new CompileError("vmlinux", `cannot write ${path}: ${(cause as Error).message}`, { cause });
   }
   return { dir, path, reused: false };
+}
+
+/** The kfunc prototypes bpftool 7.1 leaves out; "" (logged) when the BTF cannot be read for them. */
+function kfuncsOrNothing(btf: Uint8Array, log: Log | undefined): string {
+  try {
+    return kfuncPrototypes(btf);
+  } catch (e) {
+    log?.(`no kfunc prototypes in vmlinux.h: ${(e as Error).message}`);
+    return "";
+  }
 }
