@@ -112,8 +112,9 @@ describe("JsonLineOutput", () => {
       `import { stdoutSink, OutputClosedError } from ${JSON.stringify(join(import.meta.dir, "json-line-output.ts"))};`,
       "const sink = stdoutSink(1);",
       "const chunk = new Uint8Array(1 << 16).fill(0x61);",
-      "try { for (let i = 0; i < 1000; i++) await sink(chunk); console.error('no error'); }",
-      "catch (e) { console.error(e instanceof OutputClosedError ? 'closed: ' + e.message : 'other: ' + e); }",
+      // process.stderr.write, not console.error: the latter colours its text when FORCE_COLOR is set.
+      "try { for (let i = 0; i < 1000; i++) await sink(chunk); process.stderr.write('no error\\n'); }",
+      "catch (e) { process.stderr.write((e instanceof OutputClosedError ? 'closed: ' + e.message : 'other: ' + e) + '\\n'); }",
     ].join("\n"));
     const proc = Bun.spawn(["bash", "-c", `"${process.execPath}" "${script}" | head -c 10 >/dev/null`], { stderr: "pipe" });
     const err = await new Response(proc.stderr).text();

@@ -13,11 +13,14 @@ const USAGE = `usage: ecli <command> [options]
 commands:
   run <package> [flags]     load a package, attach its programs, print its events (-h for the program's flags)
   build <prog.bpf.c> [h]    compile an eBPF program into package.json (also: ecc)
+  convert <in> [-o out] [--to json|msgpack]
+                            convert a package between its JSON and MessagePack forms
   help                      print this help
 `;
 
 // Commands load on demand: `ecli run` never pays for the compiler's modules, nor `build` for libbpf's.
 const buildCommand = async (argv: string[]) => (await import("./commands/build.ts")).buildCommand(argv);
+const convertCommand = async (argv: string[]) => (await import("./commands/convert.ts")).convertCommand(argv);
 const runCommand = async (argv: string[]) => (await import("./commands/run.ts")).runCommand(argv);
 
 /** Dispatches a command line; returns the exit code. */
@@ -29,6 +32,8 @@ export async function main(argv: string[], invokedAs = "ecli"): Promise<number> 
       return runCommand(rest);
     case "build":
       return buildCommand(rest);
+    case "convert":
+      return convertCommand(rest);
     case undefined:
     case "help":
     case "-h":
@@ -46,8 +51,12 @@ if (import.meta.main) {
   try {
     code = await main(process.argv.slice(2), invokedAs);
   } catch (err) {
-    process.stderr.write(`${invokedAs}: ${describeError(err)}\n`);
-    code = err instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
+    if (err instanceof Error && err.name === "OutputClosedError") {
+      code = 0; // the reader of our output went away (`ecli run -j ... | head`): a normal end
+    } else {
+      process.stderr.write(`${invokedAs}: ${describeError(err)}\n`);
+      code = err instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
+    }
   }
   process.exit(code);
 }

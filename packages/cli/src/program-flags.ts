@@ -162,7 +162,7 @@ export function programHelp(meta: PackageMeta, flags: ProgramFlag[], invokedAs: 
   const width = Math.max(20, ...names.map((n) => n.length));
   flags.forEach((f, i) => {
     const def = f.default !== undefined ? ` [default: ${f.default}]` : "";
-    lines.push(`  ${names[i].padEnd(width)}  ${f.help}${def}`);
+    lines.push(`  ${names[i].padEnd(width)}  ${f.help.replace(/\s*\n\s*/g, " ")}${def}`);
   });
   lines.push(`  ${"-h, --help".padEnd(width)}  print this help`);
   if (doc?.version) lines.push("", `version ${doc.version}`);

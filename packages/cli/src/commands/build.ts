@@ -1,15 +1,30 @@
-/** `ecli build prog.bpf.c [prog.bpf.h] [-o DIR] [--cflag F]... [--clang PATH] [-v]` (also `ecc`). */
+/** `ecli build prog.bpf.c [prog.bpf.h] [-o DIR] [--cflag F]... [--clang PATH] [--header-only] [-v]` (also `ecc`). */
 import { build } from "@eunomia/compiler";
 import { UsageError } from "../cli-error.ts";
 
-const BUILD_USAGE = "usage: ecli build <prog.bpf.c> [prog.bpf.h] [-o DIR] [--cflag FLAG]... [--clang PATH] [-v]";
+const BUILD_USAGE = "usage: ecli build <prog.bpf.c> [prog.bpf.h] [-o DIR] [--cflag FLAG]... [--clang PATH] [--header-only] [-v]";
 
-interface BuildArgs { source: string; header?: string; outDir?: string; cflags: string[]; clang?: string; verbose: boolean }
+const BUILD_HELP = `${BUILD_USAGE}
+
+Compiles an eBPF program into package.json and prog.bpf.o. The optional header's first
+struct is the event type sent to user space. Doc comments become metadata: /// text and
+/// @cmdarg {...} on globals, /// @sample {...} on maps, /// @brief/@details/@version on LICENSE.
+
+options:
+  -o, --output DIR     where package.json and the object go (default: the source's directory)
+  --cflag FLAG         extra clang flags, e.g. --cflag -I../include; repeatable, split at blanks
+  --clang PATH         clang binary (default: $CLANG, then clang-19, then clang)
+  --header-only        compile a header alone: a package whose export type is its first struct
+  -v, --verbose        print every command line (clang, llvm-strip, bpftool) and clang's warnings
+  -h, --help           print this help
+`;
+
+interface BuildArgs { source: string; header?: string; outDir?: string; cflags: string[]; clang?: string; headerOnly: boolean; verbose: boolean }
 
 /** Parses the build command line. */
 export function parseBuildArgs(argv: string[]): BuildArgs | "help" {
   const files: string[] = [];
-  const args: BuildArgs = { source: "", cflags: [], verbose: false };
+  const args: BuildArgs = { source: "", cflags: [], headerOnly: false, verbose: false };
   const value = (i: number, name: string) => {
     const v = argv[i];
     if (v === undefined) throw new UsageError(`${name} needs a value (${BUILD_USAGE})`);
@@ -23,10 +38,12 @@ export function parseBuildArgs(argv: string[]): BuildArgs | "help" {
     else if (a.startsWith("--cflag=") || a.startsWith("--cflags=")) args.cflags.push(...a.slice(a.indexOf("=") + 1).split(/\s+/).filter(Boolean));
     else if (a === "--clang") args.clang = value(++i, a);
     else if (a === "-v" || a === "--verbose") args.verbose = true;
+    else if (a === "--header-only") args.headerOnly = true;
     else if (a.startsWith("-")) throw new UsageError(`unknown option ${a} (${BUILD_USAGE})`);
     else files.push(a);
   }
   if (files.length === 0) throw new UsageError(`no source file given (${BUILD_USAGE})`);
+  if (args.headerOnly && files.length > 1) throw new UsageError(`--header-only takes one header: ${files.join(" ")} (${BUILD_USAGE})`);
   if (files.length > 2) throw new UsageError(`too many files: ${files.join(" ")} (${BUILD_USAGE})`);
   [args.source, args.header] = files;
   return args;
@@ -36,7 +53,7 @@ export function parseBuildArgs(argv: string[]): BuildArgs | "help" {
 export async function buildCommand(argv: string[]): Promise<number> {
   const args = parseBuildArgs(argv);
   if (args === "help") {
-    process.stdout.write(`${BUILD_USAGE}\n\nCompiles an eBPF program into package.json (its header's first struct is the event type).\n`);
+    process.stdout.write(BUILD_HELP);
     return 0;
   }
   const log = (line: string) => process.stderr.write(`${line}\n`);

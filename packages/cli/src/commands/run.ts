@@ -2,13 +2,16 @@
  * `ecli run [-j] [-v] [--duration S] <package> [program flags]`: load a package, attach
  * every program, and print decoded events until Ctrl-C, SIGTERM or the duration ends.
  */
-import { btfFromElf, createJsonFormatter, parseElf, type Btf, type DecodedValue, type Elf } from "@eunomia/decoder";
-import { openObject, PerfBufferReader, readPackage, RingBufferReader, type BpfObject } from "@eunomia/loader";
+import { btfFromElf, createJsonWriter, parseElf, type Btf, type DecodedValue, type Elf } from "@eunomia/decoder";
+import { openObject, PerfBufferReader, RingBufferReader, type BpfObject } from "@eunomia/loader";
+import { attachOptions, ATTACH_FLAGS_USAGE, takeAttachFlag, type AttachFlags } from "../attach-flags.ts";
 import { UsageError } from "../cli-error.ts";
 import { EventOutput, type OutputMode } from "../event-output.ts";
 import { exportPlan, type ExportTarget } from "../export-plan.ts";
+import { JsonLineOutput, stdoutSink } from "../json-line-output.ts";
 import { lostCounterPlace, lostReport } from "../lost-events.ts";
 import { parseProgramArgs, programFlags, programHelp } from "../program-flags.ts";
+import { packageFromBytes } from "../package-input.ts";
 import { readInput } from "../read-input.ts";
 import { startSampling } from "../sampled-maps.ts";
 import { checkStackTraceFields, createStackTraceFormatter } from "../stack-trace.ts";
@@ -21,9 +24,11 @@ interface RunOptions {
   durationMs?: number;
   source: string;
   programArgs: string[];
+  /** --iface, --tc-attach, --uprobe-*, --pid, --freq, --cpus, ... (src/attach-flags.ts). */
+  attach?: AttachFlags;
 }
 
-const RUN_USAGE = "usage: ecli run [-j|--json] [-v|--verbose] [--duration SECONDS] <package.json|URL|-> [program flags]";
+const RUN_USAGE = "usage: ecli run [-j|--json] [-v|--verbose] [--duration SECONDS] [attach options] <package.json|package.msgpack|prog.bpf.o|URL|-> [program flags]";
 
 function parseDuration(text: string | undefined): number {
   const seconds = Number(text);
@@ -37,6 +42,7 @@ function parseDuration(text: string | undefined): number {
 export function parseRunArgs(argv: string[]): RunOptions | "help" {
   const opts: Partial<RunOptions> = { mode: "text", verbose: false };
   let i = 0;
+  let taken = 0;
   for (; i < argv.length; i++) {
     const a = argv[i];
     if (a === "-j" || a === "--json") opts.mode = "json";
@@ -44,6 +50,7 @@ export function parseRunArgs(argv: string[]): RunOptions | "help" {
     else if (a === "--duration") opts.durationMs = parseDuration(argv[++i]);
     else if (a.startsWith("--duration=")) opts.durationMs = parseDuration(a.slice(11));
     else if (a === "-h" || a === "--help") return "help";
+    else if (a.startsWith("--") && (taken = takeAttachFlag(argv, i, (opts.attach ??= {}))) > 0) i += taken - 1;
     else if (a.startsWith("-") && a !== "-") throw new UsageError(`unknown option ${a} before the package (${RUN_USAGE})`);
     else break;
   }
@@ -98,11 +105,16 @@ function openStream(obj: BpfObject, target: ExportTarget, elf: Elf, btf: Btf): R
   return { wait: (ms) => reader.wait(ms), drain: (cb, limit) => reader.drainInPlace(cb, limit), lost, [Symbol.dispose]: () => reader.close() };
 }
 
-/** How a record becomes output: a JSON line straight from bytes, a table row, or an interpreter's text. */
+function hasInterpreter(target: ExportTarget): boolean {
+  const i = target.interpreter;
+  return i !== undefined && i !== "default_struct";
+}
+
+/** How a record becomes output (besides -j's fast path): a table row / JSON line, or an interpreter's text. */
 function recordPrinter(target: ExportTarget, mode: OutputMode, output: EventOutput, btf: Btf, warn: (line: string) => void): (bytes: Uint8Array, offset: number) => void {
   const decode = target.decode!;
   const interpreter = target.interpreter;
-  if (interpreter && interpreter !== "default_struct" && "stack_trace" in interpreter) {
+  if (interpreter && hasInterpreter(target) && typeof interpreter === "object" && "stack_trace" in interpreter) {
     const st = interpreter.stack_trace;
     checkStackTraceFields(target.fields, st.field_map);
     const formatter = createStackTraceFormatter({ fieldMap: st.field_map, withSymbols: st.with_symbols ?? true, symbolizer: { onWarning: warn } });
@@ -110,11 +122,6 @@ function recordPrinter(target: ExportTarget, mode: OutputMode, output: EventOutp
       const text = formatter.format(decode(bytes, offset) as Record<string, DecodedValue>, mode);
       if (text) output.addLine(text);
     };
-  }
-  if (mode === "json" && target.typeId !== undefined) {
-    // The hot path: JSON written from the bytes, no intermediate object.
-    const json = createJsonFormatter(btf, target.typeId);
-    return (bytes, offset) => output.addLine(json(bytes, offset));
   }
   return (bytes, offset) => output.add(decode(bytes, offset), output.now);
 }
@@ -125,9 +132,19 @@ const BATCH = 1024;
 /** Reads, decodes and prints one export map until `stopped`. */
 async function pump(stream: RecordStream, target: ExportTarget, mode: OutputMode, stopped: AbortSignal, btf: Btf, warn: (line: string) => void): Promise<number> {
   const output = new EventOutput(mode, target.fields);
+  // The hot path of -j: JSON bytes written straight from the record into a reused buffer.
+  const fast = mode === "json" && target.typeId !== undefined && !hasInterpreter(target);
+  const lines = new JsonLineOutput(stdoutSink());
   let undecodable = 0;
   let onRecord: OnRecord;
-  if (!target.decode) {
+  if (fast) {
+    const write = createJsonWriter(btf, target.typeId!);
+    const size = target.size;
+    onRecord = (bytes, offset, length) => {
+      if (length < size) undecodable++;
+      else lines.add(write, bytes, offset);
+    };
+  } else if (!target.decode) {
     onRecord = (bytes, offset, length) => output.addLine(hexLine(bytes.subarray(offset, offset + length)));
   } else {
     const print = recordPrinter(target, mode, output, btf, warn);
@@ -143,6 +160,7 @@ async function pump(stream: RecordStream, target: ExportTarget, mode: OutputMode
       output.now = new Date();
       const n = stream.drain(onRecord, BATCH);
       await output.flush();
+      await lines.flush();
       if (n < BATCH) return;
     }
   };
@@ -157,11 +175,11 @@ async function pump(stream: RecordStream, target: ExportTarget, mode: OutputMode
 export async function runCommand(argv: string[]): Promise<number> {
   const parsed = parseRunArgs(argv);
   if (parsed === "help") {
-    process.stdout.write(`${RUN_USAGE}\n\nRuns a package until Ctrl-C. Program flags come from the package's globals: \`ecli run <package> -h\` lists them.\nWhile running, SIGUSR1 prints the lost-event counts to stderr.\n`);
+    process.stdout.write(`${RUN_USAGE}\n\nRuns a package until Ctrl-C. Program flags come from the package's globals: \`ecli run <package> -h\` lists them.\nWhile running, SIGUSR1 prints the lost-event counts to stderr.\n\nAttach options:\n${ATTACH_FLAGS_USAGE}\n`);
     return 0;
   }
   const stopped = stopSignal(parsed.durationMs);
-  const pkg = readPackage(await readInput(parsed.source));
+  const pkg = await packageFromBytes(await readInput(parsed.source), parsed.source);
   const elf = parseElf(pkg.object);
   const btf = btfFromElf(elf);
   const flags = programFlags(pkg.meta, elf, btf);
@@ -173,13 +191,15 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   using obj = openObject(pkg.object, { name: pkg.meta.bpf_skel.obj_name });
   for (const w of programArgs.writes) obj.writeSection(w.section, w.offset, w.bytes);
+  const attachOpts = attachOptions(parsed.attach ?? {}, pkg.meta);
+  obj.preferWorkingTwins((line) => process.stderr.write(`ecli: notice: ${line}\n`));
   obj.load();
   const warn = (line: string) => process.stderr.write(`ecli: warning: ${line}\n`);
   const targets = exportPlan(pkg.meta, obj.maps(), btf, warn).filter((t) => t.source !== "sample");
   // Readers first: a perf event array drops every sample sent before its buffers exist.
   using streams = new DisposableStack();
   const opened = targets.map((t) => ({ target: t, stream: streams.use(openStream(obj, t, elf, btf)) }));
-  obj.attachAll();
+  obj.attachAll(attachOpts);
   log(parsed.verbose, `${obj.programs().length} programs attached ${performance.now().toFixed(1)} ms after start`);
   // Maps with a `sample` config print every interval (in order, through one write chain).
   let sampledOutput = Promise.resolve();
