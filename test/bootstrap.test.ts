@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ecli, RunningEcli, ROOT } from "./helpers/ecli.ts";
+import { ecli, ecliCommand, RunningEcli, ROOT } from "./helpers/ecli.ts";
 import { kernelObjects, leaksAfterRelease, type KernelObjects } from "./helpers/kernel.ts";
 
 const SOURCE = join(ROOT, "examples/bootstrap/bootstrap.bpf.c");
@@ -55,9 +55,21 @@ describe("ecli build examples/bootstrap", () => {
     expect(skel.maps.map((m: { ident: string }) => m.ident)).toEqual(["exec_start", "rb", "rodata", "bss"]);
     const rodata = skel.data_sections.find((s: { name: string }) => s.name === ".rodata");
     expect(rodata.variables).toEqual([
-      { name: "min_duration_ns", type: "unsigned long long" },
-      { name: "target_pid", type: "int" },
+      {
+        name: "min_duration_ns",
+        type: "unsigned long long",
+        description: "Minimum process duration (ns) to report; also hides exec events when set",
+        cmdarg: { default: 0, short: "d", long: "min-duration-ns" },
+      },
+      {
+        name: "target_pid",
+        type: "int",
+        description: "Report only this process (thread-group id; 0 traces every process)",
+        cmdarg: { default: 0, short: "p", long: "target-pid" },
+      },
     ]);
+    expect(skel.doc.brief).toBe("Trace process start and exit.");
+    expect(skel.doc.version).toBe("0.1");
     expect(json.meta.export_types[0].name).toBe("event");
     expect(json.meta.export_types[0].members).toEqual([
       { name: "pid", type: "int" },
@@ -158,11 +170,27 @@ describe("ecli run bootstrap", () => {
     expect(used / 100).toBeLessThan(0.3); // USER_HZ is 100 on Linux
   });
 
+  test("a reader that goes away (| head -1) ends the run quietly with exit 0", async () => {
+    const [bin] = ecliCommand();
+    // The pipeline reports ecli's own exit status (PIPESTATUS) on stderr.
+    const script = `( ${bin} run -j ${pkg} --target-pid $$ | head -1 >/dev/null; echo "ecli=\${PIPESTATUS[0]}" >&2 ) & p=$!; sleep 1; for i in 1 2 3 4 5; do /bin/true; sleep 0.1; done; wait $p`;
+    const shell = Bun.spawn(["bash", "-c", script], { stdout: "pipe", stderr: "pipe" });
+    // Events are exec/exit of the shell's children: the pipeline's own processes exiting and
+    // `head` stopping after one line give the run at least one event to write into a closed pipe.
+    const code = await Promise.race([shell.exited, Bun.sleep(8000).then(() => "timeout")]);
+    if (code === "timeout") shell.kill("SIGKILL");
+    expect(code).toBe(0);
+    expect(await new Response(shell.stderr).text()).toBe("ecli=0\n");
+  });
+
   test("-h prints the program's own flags and exits 0", async () => {
     const done = await ecli(["run", pkg, "-h"]);
     expect(done.code).toBe(0);
     expect(done.stdout).toContain("--min-duration-ns <unsigned long long>");
     expect(done.stdout).toContain("--target-pid <int>");
+    expect(done.stdout).toContain("Trace process start and exit.");
+    expect(done.stdout).toContain("version 0.1");
+    expect(done.stdout).toMatch(/-p, --target-pid <int> +Report only this process .* \[default: 0\]/);
   });
 
   test("leaves no program, map or link of ours in the kernel", async () => {

@@ -9,6 +9,10 @@
 #include <bpf/bpf_core_read.h>
 #include "bootstrap.bpf.h"
 
+/// @brief   Trace process start and exit.
+/// @details Prints one line per exec() and per process exit, with the filename,
+/// the process's duration, PID, PPID and exit code.
+/// @version 0.1
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 struct {
@@ -23,8 +27,11 @@ struct {
 	__uint(max_entries, 256 * 1024);
 } rb SEC(".maps");
 
+/// Minimum process duration (ns) to report; also hides exec events when set
+/// @cmdarg {"default": 0, "short": "d", "long": "min-duration-ns"}
 const volatile unsigned long long min_duration_ns = 0;
-/* Report only processes whose thread-group id is this (0: every process). */
+/// Report only this process (thread-group id; 0 traces every process)
+/// @cmdarg {"default": 0, "short": "p", "long": "target-pid"}
 const volatile int target_pid = 0;
 
 SEC("tp/sched/sched_process_exec")
