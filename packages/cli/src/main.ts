@@ -45,7 +45,8 @@ export async function main(argv: string[], invokedAs = "ecli"): Promise<number> 
   }
 }
 
-if (import.meta.main) {
+/** Runs ecli as a process: the exit code is the command's, errors are one line on stderr. */
+async function runAsProcess(): Promise<never> {
   const invokedAs = basename(process.argv0) === "ecc" || basename(process.execPath) === "ecc" ? "ecc" : "ecli";
   let code: number;
   try {
@@ -60,3 +61,6 @@ if (import.meta.main) {
   }
   process.exit(code);
 }
+
+// No top-level await: the binary is compiled to bytecode (--bytecode), which needs it so.
+if (import.meta.main) void runAsProcess();

@@ -11,7 +11,7 @@
  * - flags bit 0 set: the JSON form's zlib stream verbatim (a stream written by another
  *   compressor, kept exactly so the conversion stays lossless).
  */
-import { Packr } from "msgpackr";
+import type { Packr } from "msgpackr";
 import { decodeBase64, encodeBase64 } from "./base64.ts";
 import { PackageError } from "./package-error.ts";
 import type { Package, PackageJson } from "./types.ts";
@@ -24,7 +24,12 @@ const HEADER_SIZE = 6;
 const FLAG_ZLIB_VERBATIM = 1;
 
 // Plain maps (no msgpackr records) keep the body readable by any MessagePack decoder.
-const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
+// Created on first use: importing msgpackr costs every `ecli run` ~20 ms of start-up.
+let packrInstance: Packr | undefined;
+function packr(): Packr {
+  const { Packr: PackrClass } = require("msgpackr") as typeof import("msgpackr");
+  return (packrInstance ??= new PackrClass({ useRecords: false, mapsAsObjects: true, moreTypes: false }));
+}
 
 /** True when `bytes` starts with the MessagePack package magic (any version). */
 export function isMsgpackPackage(bytes: Uint8Array): boolean {
@@ -84,7 +89,7 @@ export function writePackageMsgpack(pkg: PackageJson | Package): Uint8Array {
   const verbatim = !sameBytes(deflateLevel9(object), stream);
   const root: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(json)) root[key] = key === "bpf_object" ? (verbatim ? stream : object) : value;
-  const body = brotli(packr.pack(root));
+  const body = brotli(packr().pack(root));
   const out = new Uint8Array(HEADER_SIZE + body.length);
   out.set(MSGPACK_MAGIC, 0);
   out[4] = MSGPACK_FORMAT_VERSION;
@@ -122,7 +127,7 @@ export function decodeMsgpackRoot(bytes: Uint8Array): MsgpackRoot {
   }
   let root: unknown;
   try {
-    root = packr.unpack(body);
+    root = packr().unpack(body);
   } catch (cause) {
     throw new PackageError(`MessagePack package body is not valid MessagePack (${(cause as Error).message.split("\n")[0]})`, { cause });
   }
