@@ -1,13 +1,18 @@
 /**
  * Sums the JUnit reports `bun test` wrote and prints the closing line CI reads:
- * "N passed, N failed" (", N skipped" when any were skipped). A run that failed without
- * a report (a crash, a build error) counts as one failure so it can never look green.
+ * "N passed, N failed" (", N skipped" when any were skipped). Bun's JUnit report leaves
+ * out errors outside any test (a test file that fails to load), so each project's own
+ * summary in its log ("N fail", "N error") is read too and the larger count wins. A run
+ * that failed without any of that (a crash, a build error) counts as one failure, so it
+ * can never look green.
  * Usage: bun tools/junit-summary.ts <dir> <exit status of the run>
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const [dir, runStatus = "0"] = process.argv.slice(2);
+// Bun's log, without colour codes.
+const readLog = (path: string) => (existsSync(path) ? readFileSync(path, "utf8").replace(/\x1b\[[0-9;]*m/g, "") : "");
 let tests = 0, failed = 0, skipped = 0;
 for (const file of readdirSync(dir).filter((f) => f.endsWith(".xml"))) {
   const xml = readFileSync(join(dir, file), "utf8");
@@ -18,8 +23,12 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith(".xml"))) {
     continue;
   }
   const attr = (name: string) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(root)?.[1] ?? 0);
-  tests += attr("tests");
-  failed += attr("failures") + attr("errors");
+  const reported = attr("failures") + attr("errors");
+  const log = readLog(join(dir, file.replace(/\.xml$/, ".log")));
+  const count = (word: string) => Number(new RegExp(`^\\s*(\\d+) ${word}s?\\s*$`, "m").exec(log)?.[1] ?? 0);
+  const extra = Math.max(0, count("fail") + count("error") - reported);
+  tests += attr("tests") + extra;
+  failed += reported + extra;
   skipped += attr("skipped");
 }
 if (runStatus !== "0" && failed === 0) {

@@ -1,14 +1,23 @@
-import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { build } from "@eunomia/compiler";
 import { btfFromElf, parseElf } from "@eunomia/decoder";
 import { jsonToMsgpack } from "@eunomia/loader/package";
 import { guessExportStruct, packageForm, packageFromBytes } from "./package-input.ts";
 import { InputError } from "./read-input.ts";
 
 const EXAMPLE = join(import.meta.dir, "../../../examples/bootstrap");
-const object = new Uint8Array(readFileSync(join(EXAMPLE, "bootstrap.bpf.o")));
-const jsonText = readFileSync(join(EXAMPLE, "package.json"), "utf8");
+let object: Uint8Array;
+let jsonText: string;
+
+// Built here, not read from examples/: a fresh clone has no build outputs.
+beforeAll(async () => {
+  const built = await build({ source: join(EXAMPLE, "bootstrap.bpf.c"), header: join(EXAMPLE, "bootstrap.bpf.h"), outDir: mkdtempSync(join(tmpdir(), "package-input-")) });
+  object = new Uint8Array(readFileSync(built.objectPath));
+  jsonText = readFileSync(built.packagePath, "utf8");
+});
 
 describe("packageForm", () => {
   test("tells the forms apart by their first bytes", () => {

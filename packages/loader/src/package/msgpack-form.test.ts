@@ -8,7 +8,6 @@ import { readPackage } from "./read-package.ts";
 import type { PackageJson, PackageMeta } from "./types.ts";
 import { writePackageJson } from "./write-package.ts";
 
-const ROOT = join(import.meta.dir, "../../../..");
 const ELVES = ["kill-echo", "perf-echo", "map-ops", "ring-loss"].map(compileFixture);
 
 /** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
@@ -98,12 +97,17 @@ describe("MessagePack package form", () => {
     expect(writePackageMsgpack(pkg)).toEqual(writePackageMsgpack(JSON.parse(JSON.stringify(json))));
   });
 
-  test("is at most half the size of the JSON form of examples/bootstrap", async () => {
-    const text = await Bun.file(join(ROOT, "examples/bootstrap/package.json")).text();
-    const bin = jsonToMsgpack(text);
-    console.log(`examples/bootstrap: JSON ${text.length} B, MessagePack ${bin.length} B (${((bin.length / text.length) * 100).toFixed(1)}%)`);
-    expect(JSON.stringify(packageToJson(bin))).toBe(JSON.stringify(JSON.parse(text)));
-    expect(bin.length).toBeLessThan(text.length * 0.7);
+  test("is well under the JSON form's size, and converts back exactly", () => {
+    // The JSON form already carries a zlib-compressed ELF, so the saving is base64's
+    // overhead plus a better compressor: about 60 % (examples/bootstrap: 61.8 %, checked
+    // end to end in test/package-forms.test.ts). DESIGN's 50 % is not reached yet.
+    for (const elf of ELVES) {
+      const json = writePackageJson(elf, { bpf_skel: { obj_name: "fixture", data_sections: [], maps: null, progs: null }, export_types: [], eunomia_version: "1.0.0" });
+      const text = JSON.stringify(json);
+      const bin = jsonToMsgpack(text);
+      expect(JSON.stringify(packageToJson(bin))).toBe(text);
+      expect(bin.length).toBeLessThan(text.length * 0.7);
+    }
   });
 
   describe("malformed input gives a one-line PackageError", () => {
