@@ -8,25 +8,15 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ecli, ecliCommand, RunningEcli, ROOT } from "./helpers/ecli.ts";
+import { BOOTSTRAP_HEADER, BOOTSTRAP_SOURCE, child, type BootstrapEvent } from "./helpers/bootstrap.ts";
 import { kernelObjects, leaksAfterRelease, type KernelObjects } from "./helpers/kernel.ts";
 
-const SOURCE = join(ROOT, "examples/bootstrap/bootstrap.bpf.c");
-const HEADER = join(ROOT, "examples/bootstrap/bootstrap.bpf.h");
+const SOURCE = BOOTSTRAP_SOURCE;
+const HEADER = BOOTSTRAP_HEADER;
 let out: string;
 let pkg: string;
 let before: KernelObjects;
 
-interface BootstrapEvent {
-  pid: number; ppid: number; exit_code: number; duration_ns: bigint | number;
-  comm: string; filename: string; exit_event: boolean;
-}
-
-/** Starts `argv` as a child of this test process and waits for it. */
-async function child(argv: string[]): Promise<number> {
-  const p = Bun.spawn(argv, { stdout: "ignore", stderr: "ignore" });
-  await p.exited;
-  return p.pid;
-}
 
 function jsonLines(stdout: string): BootstrapEvent[] {
   return stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as BootstrapEvent);

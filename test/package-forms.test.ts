@@ -9,27 +9,17 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ecli, ecliCommand, ROOT } from "./helpers/ecli.ts";
+import { BOOTSTRAP_HEADER, BOOTSTRAP_SOURCE, child, type BootstrapEvent } from "./helpers/bootstrap.ts";
 import { kernelObjects, leaksAfterRelease, type KernelObjects } from "./helpers/kernel.ts";
 
-const SOURCE = join(ROOT, "examples/bootstrap/bootstrap.bpf.c");
-const HEADER = join(ROOT, "examples/bootstrap/bootstrap.bpf.h");
+const SOURCE = BOOTSTRAP_SOURCE;
+const HEADER = BOOTSTRAP_HEADER;
 let out: string;
 let jsonPath: string;
 let binPath: string;
 let objectPath: string;
 let before: KernelObjects;
 
-interface BootstrapEvent {
-  pid: number; ppid: number; exit_code: number; duration_ns: bigint | number;
-  comm: string; filename: string; exit_event: boolean;
-}
-
-/** Starts `argv` as a child of this test process and waits for it. */
-async function child(argv: string[]): Promise<number> {
-  const p = Bun.spawn(argv, { stdout: "ignore", stderr: "ignore" });
-  await p.exited;
-  return p.pid;
-}
 
 /** `ecli run -v -j <source> --target-pid <us>` (stdin from `stdin`), stopped with SIGINT after `work` ran. */
 async function runAround(source: string, work: () => Promise<void>, stdin?: Uint8Array): Promise<{ code: number; stdout: string; stderr: string }> {
