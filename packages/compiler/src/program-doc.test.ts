@@ -1,21 +1,8 @@
-import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { declarationDocs } from "./doc-comments.ts";
-import { findTool } from "./find-tool.ts";
+import { expect, test } from "bun:test";
+import { declarationsOf } from "../test-support/declarations.ts";
 import { programDoc } from "./program-doc.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "eunomia-program-doc-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function decls(source: string) {
-  const path = join(dir, "prog.c");
-  writeFileSync(path, source);
-  const run = Bun.spawnSync([findTool("clang"), "-target", "bpf", "-Xclang", "-ast-dump=json", "-fsyntax-only", path]);
-  if (run.exitCode !== 0) throw new Error(run.stderr.toString());
-  return declarationDocs(JSON.parse(run.stdout.toString()), (f) => f === path);
-}
+const decls = declarationsOf("eunomia-program-doc-");
 
 test("@brief, multi-line @details, @version and free text of LICENSE's doc comment", () => {
   const doc = programDoc(

@@ -1,24 +1,10 @@
-import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { describe, expect, test } from "bun:test";
+import { declarationsOf } from "../test-support/declarations.ts";
 import type { DataSection } from "@eunomia/loader/package";
-import { declarationDocs } from "./doc-comments.ts";
 import { CompileError } from "./errors.ts";
-import { findTool } from "./find-tool.ts";
 import { parseCmdarg, withVariableDocs } from "./variable-docs.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "eunomia-variable-docs-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** The declarations of `source` as clang (the real one) attaches its doc comments. */
-function decls(source: string) {
-  const path = join(dir, "prog.c");
-  writeFileSync(path, source);
-  const run = Bun.spawnSync([findTool("clang"), "-target", "bpf", "-Xclang", "-ast-dump=json", "-fsyntax-only", path]);
-  if (run.exitCode !== 0) throw new Error(run.stderr.toString());
-  return declarationDocs(JSON.parse(run.stdout.toString()), (f) => f === path);
-}
+const decls = declarationsOf("eunomia-variable-docs-");
 
 const section = (...names: string[]): DataSection[] => [{ name: ".rodata", variables: names.map((name) => ({ name, type: "int" })) }];
 
