@@ -34,3 +34,6 @@ export { errnoName, errnoText } from "./errno.ts";
 export { BPF_MAP_TYPE_RINGBUF, RingBufferReader } from "./ring-buffer-reader.ts";
 export { RINGBUF_BUSY_BIT, RINGBUF_DISCARD_BIT, RINGBUF_HEADER_BYTES } from "./ring-walker.ts";
 export { BPF_MAP_TYPE_PERF_EVENT_ARRAY, PerfBufferReader, type PerfBufferOptions } from "./perf-buffer-reader.ts";
+export { openPackage, PackageProgram, type StartOptions } from "./package-program.ts";
+export { RunningProgram, type EventRecord, type EventsOptions, type MapEntry } from "./running-program.ts";
+export { GlobalValueError, type GlobalInfo, type GlobalInput } from "./program-globals.ts";
