@@ -7,6 +7,12 @@
 import { basename } from "node:path";
 import { describeError } from "./describe-error.ts";
 import { EXIT_FAILURE, EXIT_USAGE, UsageError } from "./cli-error.ts";
+import { paintStderr } from "./colour.ts";
+// Imported, not read at run time, so the compiled binary embeds it.
+import cliPackage from "../package.json" with { type: "json" };
+
+/** ecli's version: the cli package's. */
+export const VERSION: string = cliPackage.version;
 
 const USAGE = `usage: ecli <command> [options]
 
@@ -16,6 +22,12 @@ commands:
   convert <in> [-o out] [--to json|msgpack]
                             convert a package between its JSON and MessagePack forms
   help                      print this help
+
+options:
+  -h, --help                print this help (ecli <command> --help: that command's)
+  -V, --version             print ecli's version
+
+exit codes: 0 success (also Ctrl-C, SIGTERM, a closed output pipe), 1 failure, 2 bad command line
 `;
 
 // Commands load on demand: `ecli run` never pays for the compiler's modules, nor `build` for libbpf's.
@@ -40,6 +52,10 @@ export async function main(argv: string[], invokedAs = "ecli"): Promise<number> 
     case "--help":
       process.stdout.write(USAGE);
       return command === undefined ? EXIT_USAGE : 0;
+    case "-V":
+    case "--version":
+      process.stdout.write(`ecli ${VERSION}\n`);
+      return 0;
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)} (ecli help lists them)`);
   }
@@ -55,7 +71,7 @@ async function runAsProcess(): Promise<never> {
     if (err instanceof Error && err.name === "OutputClosedError") {
       code = 0; // the reader of our output went away (`ecli run -j ... | head`): a normal end
     } else {
-      process.stderr.write(`${invokedAs}: ${describeError(err)}\n`);
+      process.stderr.write(`${paintStderr(`${invokedAs}:`, "red")} ${describeError(err)}\n`);
       code = err instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
     }
   }

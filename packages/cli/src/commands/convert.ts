@@ -56,7 +56,7 @@ async function jsonForm(bytes: Uint8Array, source: string): Promise<PackageJson>
 export async function convertCommand(argv: string[]): Promise<number> {
   const opts = parseConvertArgs(argv);
   if (opts === "help") {
-    process.stdout.write(`${CONVERT_USAGE}\n\nConverts a package between the JSON and MessagePack forms (default: to the other form; a .bpf.o becomes JSON).\n`);
+    process.stdout.write(`${CONVERT_USAGE}\n\nConverts a package between the JSON and MessagePack forms (default: to the other form; a .bpf.o becomes JSON).\n\noptions:\n  -o, --output OUT     write the result to OUT (default: stdout)\n  --to json|msgpack    the form to write (default: the other form)\n  -h, --help           print this help\n`);
     return 0;
   }
   const bytes = await readInput(opts.source);

@@ -15,12 +15,16 @@ import { packageFromBytes } from "../package-input.ts";
 import { readInput } from "../read-input.ts";
 import { startSampling } from "../sampled-maps.ts";
 import { checkStackTraceFields, createStackTraceFormatter } from "../stack-trace.ts";
+import { readTracePipe } from "../trace-pipe.ts";
+import { paintStderr } from "../colour.ts";
 
 const WAIT_SLICE_MS = 100;
 
 interface RunOptions {
   mode: OutputMode;
   verbose: boolean;
+  /** --printk: stream the kernel's trace pipe (bpf_printk output) to stdout while running. */
+  printk?: boolean;
   durationMs?: number;
   source: string;
   programArgs: string[];
@@ -28,7 +32,15 @@ interface RunOptions {
   attach?: AttachFlags;
 }
 
-const RUN_USAGE = "usage: ecli run [-j|--json] [-v|--verbose] [--duration SECONDS] [attach options] <package.json|package.msgpack|prog.bpf.o|URL|-> [program flags]";
+const RUN_USAGE = "usage: ecli run [-j|--json] [-v|--verbose] [--duration SECONDS] [--printk] [attach options] <package.json|package.msgpack|prog.bpf.o|URL|-> [program flags]";
+
+const RUN_OPTIONS_USAGE = `  -j, --json              one JSON object per line instead of a text table
+  -v, --verbose           say on stderr when programs are attached, what is sampled, lost-event counts
+  --duration SECONDS      stop after SECONDS (a positive number) instead of waiting for Ctrl-C
+  --printk                also print the kernel trace pipe (bpf_printk output) to stdout
+                          (with -j as {"printk": "<line>"})
+  -h, --help              print this help (ecli run <package> -h: the program's own flags)
+`;
 
 function parseDuration(text: string | undefined): number {
   const seconds = Number(text);
@@ -47,6 +59,7 @@ export function parseRunArgs(argv: string[]): RunOptions | "help" {
     const a = argv[i];
     if (a === "-j" || a === "--json") opts.mode = "json";
     else if (a === "-v" || a === "--verbose") opts.verbose = true;
+    else if (a === "--printk") opts.printk = true;
     else if (a === "--duration") opts.durationMs = parseDuration(argv[++i]);
     else if (a.startsWith("--duration=")) opts.durationMs = parseDuration(a.slice(11));
     else if (a === "-h" || a === "--help") return "help";
@@ -175,7 +188,7 @@ async function pump(stream: RecordStream, target: ExportTarget, mode: OutputMode
 export async function runCommand(argv: string[]): Promise<number> {
   const parsed = parseRunArgs(argv);
   if (parsed === "help") {
-    process.stdout.write(`${RUN_USAGE}\n\nRuns a package until Ctrl-C. Program flags come from the package's globals: \`ecli run <package> -h\` lists them.\nWhile running, SIGUSR1 prints the lost-event counts to stderr.\n\nAttach options:\n${ATTACH_FLAGS_USAGE}\n`);
+    process.stdout.write(`${RUN_USAGE}\n\nRuns a package until Ctrl-C. Program flags come from the package's globals: \`ecli run <package> -h\` lists them.\nWhile running, SIGUSR1 prints the lost-event counts to stderr.\n\nOptions:\n${RUN_OPTIONS_USAGE}\nAttach options:\n${ATTACH_FLAGS_USAGE}\n`);
     return 0;
   }
   const stopped = stopSignal(parsed.durationMs);
@@ -192,9 +205,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   using obj = openObject(pkg.object, { name: pkg.meta.bpf_skel.obj_name });
   for (const w of programArgs.writes) obj.writeSection(w.section, w.offset, w.bytes);
   const attachOpts = attachOptions(parsed.attach ?? {}, pkg.meta);
-  obj.preferWorkingTwins((line) => process.stderr.write(`ecli: notice: ${line}\n`));
+  obj.preferWorkingTwins((line) => process.stderr.write(`ecli: ${paintStderr("notice:", "yellow")} ${line}\n`));
   obj.load();
-  const warn = (line: string) => process.stderr.write(`ecli: warning: ${line}\n`);
+  const warn = (line: string) => process.stderr.write(`ecli: ${paintStderr("warning:", "yellow")} ${line}\n`);
   const targets = exportPlan(pkg.meta, obj.maps(), btf, warn).filter((t) => t.source !== "sample");
   // Readers first: a perf event array drops every sample sent before its buffers exist.
   using streams = new DisposableStack();
@@ -206,6 +219,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   const writeSampled = (text: string) => {
     sampledOutput = sampledOutput.then(async () => void (await Bun.write(Bun.stdout, text)));
   };
+  // bpf_printk lines share the sampled maps' write chain; the reader stops before the object closes.
+  // With -j each line becomes {"printk": "<the trace pipe's line>"}, so stdout stays JSON lines.
+  const printkLine = parsed.mode === "json" ? (line: string) => `${JSON.stringify({ printk: line })}\n` : (line: string) => `${line}\n`;
+  using printk = parsed.printk ? readTracePipe((line) => writeSampled(printkLine(line))) : undefined;
   using sampling = startSampling({ obj, btf, meta: pkg.meta, mode: parsed.mode, write: writeSampled });
   if (sampling.maps.length > 0) log(parsed.verbose, `sampling maps ${sampling.maps.join(", ")}`);
   // A pending timer keeps Bun's event loop asleep; waiting on signal handlers alone spins a core.
@@ -231,6 +248,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.off("SIGUSR1", onUsr1);
     clearInterval(keepAlive);
     sampling.stop(); // the last reading, before the object is closed
+    printk?.close();
     await sampledOutput;
   }
   return 0;
