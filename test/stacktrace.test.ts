@@ -170,7 +170,8 @@ describe("examples/stacktrace", () => {
     const syscallAt = kNames.indexOf("do_syscall_64");
     expect(nanosleepAt).toBeGreaterThanOrEqual(0);
     expect(syscallAt).toBeGreaterThan(nanosleepAt);
-    expect(kNames[0]).toMatch(/schedule/);
+    // The top frames are the scheduler (sometimes under the tracepoint's own __traceiter_sched_switch).
+    expect(kNames.slice(0, 3).some((n) => /^(__)?schedule$/.test(n ?? ""))).toBe(true);
     const uNames = user.map((m) => m[3]);
     expect(uNames.slice(0, 4)).toEqual(["level_three", "level_two", "level_one", "main"]);
     expect(lines.at(-1)).toBe(""); // the block ends in a newline
