@@ -52,6 +52,8 @@ export interface BuildResult {
   package: PackageJson;
   /** Bytes of the stripped object, of package.json and of package.msgpack. */
   sizes: { object: number; json: number; msgpack: number };
+  /** What the user should know although the build succeeded (one line each). */
+  warnings: string[];
 }
 
 /**
@@ -97,9 +99,10 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     ...(await hostIncludeDirs(clang, cmdLog)).flatMap((d) => ["-idirafter", d]),
   ];
 
-  const exported = header
-    ? { path: header, exportStruct: await exportStructOf({ header, clang, flags, includeArgs, vmlinux, log: cmdLog }) }
-    : undefined;
+  const warnings: string[] = [];
+  const structName = header ? await exportStructOf({ header, clang, flags, includeArgs, vmlinux, log: cmdLog }) : undefined;
+  if (header && structName === undefined) warnings.push(`header ${basename(header)} defines no named struct: the package exports no event type (events print as hex)`);
+  const exported = header && structName ? { path: header, exportStruct: structName } : undefined;
   if (exported) log(`exporting struct ${exported.exportStruct} from ${basename(exported.path)}`);
 
   const objectName = objectFileName(source);
@@ -145,7 +148,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   }
   log(`wrote ${packagePath} (${Buffer.byteLength(json)} bytes), ${msgpackPath} (${msgpack.length} bytes) and ${objectPath} (${object.length} bytes)`);
   const sizes = { object: object.length, json: Buffer.byteLength(json), msgpack: msgpack.length };
-  return { packagePath, msgpackPath, objectPath, package: pkg, sizes };
+  return { packagePath, msgpackPath, objectPath, package: pkg, sizes, warnings };
 }
 
 /** Absolute path of an input that must be an existing regular file. */

@@ -1,4 +1,3 @@
-import { basename } from "node:path";
 import { CompileError } from "./errors.ts";
 import { findExportStruct } from "./export-header.ts";
 import type { Log } from "./run-tool.ts";
@@ -10,7 +9,9 @@ import { ensureVmlinuxPch } from "./vmlinux-pch.ts";
  * parsed after vmlinux.h (precompiled), as it is when the program includes both; if
  * that fails for a reason other than a stale PCH, it is parsed alone (a header written
  * against other kernel headers). With no vmlinux.h it is parsed alone.
- * @throws CompileError (stage "header") when no parse succeeds or no struct is defined.
+ * Returns undefined when the header defines no named struct (some libbpf-tools headers
+ * hold only constants): the build then exports nothing and says so.
+ * @throws CompileError (stage "header") when no parse succeeds.
  */
 export async function exportStructOf(opts: {
   header: string;
@@ -20,7 +21,7 @@ export async function exportStructOf(opts: {
   includeArgs: string[];
   vmlinux?: VmlinuxHeader;
   log?: Log;
-}): Promise<string> {
+}): Promise<string | undefined> {
   const base = { header: opts.header, clang: opts.clang, flags: opts.flags, includeArgs: opts.includeArgs, log: opts.log };
   let name: string | undefined;
   if (opts.vmlinux) {
@@ -37,7 +38,6 @@ export async function exportStructOf(opts: {
   } else {
     name = await findExportStruct(base);
   }
-  if (name === undefined) throw new CompileError("header", `header ${basename(opts.header)} defines no named struct to export`);
   return name;
 }
 

@@ -1,6 +1,7 @@
 /** `ecli build prog.bpf.c [prog.bpf.h] [-o DIR] [--cflag F]... [--clang PATH] [--header-only] [-v]` (also `ecc`). */
 import { build } from "@eunomia/compiler";
 import { UsageError } from "../cli-error.ts";
+import { paintStderr } from "../colour.ts";
 
 const BUILD_USAGE = "usage: ecli build <prog.bpf.c> [prog.bpf.h] [-o DIR] [--cflag FLAG]... [--clang PATH] [--header-only] [-v]";
 
@@ -58,6 +59,7 @@ export async function buildCommand(argv: string[]): Promise<number> {
   }
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const result = await build({ ...args, log: args.verbose ? log : undefined });
+  for (const warning of result.warnings) process.stderr.write(`ecli: ${paintStderr("warning:", "yellow")} ${warning}\n`);
   process.stderr.write(`ecli: wrote ${result.packagePath} (${result.sizes.json} bytes; object ${result.sizes.object} bytes)\n`);
   return 0;
 }
