@@ -116,6 +116,19 @@ describe("multiple export types", () => {
     const done = await run.stop();
     expect(done.stdout).toBe('{"seq":0,"wide":"WIDE_HUGE"}\n{"seq":1,"wide":"WIDE_HUGE"}\n');
 
+    // A record shorter than its type (variable-length events) is decoded with zeros for the rest.
+    events.export_config = { custom_members: [
+      { name: "seq", offset: member("seq").bitOffset / 8, btf_type_id: member("seq").typeId },
+      { name: "past_the_end", offset: event.size, btf_type_id: member("seq").typeId },
+    ] };
+    writeFileSync(custom, JSON.stringify(pkg));
+    const padded = await RunningEcli.start(["-j", custom, ...FLAGS]);
+    trigger(1);
+    await Bun.sleep(200);
+    const paddedDone = await padded.stop();
+    expect(paddedDone.stdout).toBe('{"seq":0,"past_the_end":0}\n');
+    expect(paddedDone.stderr).toContain("1 events from events were shorter than their type: their missing bytes were read as zeros");
+
     events.export_config = "no_export";
     writeFileSync(custom, JSON.stringify(pkg));
     const quiet = await RunningEcli.start(["-j", custom, ...FLAGS]);

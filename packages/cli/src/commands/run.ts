@@ -148,24 +148,25 @@ async function pump(stream: RecordStream, target: ExportTarget, mode: OutputMode
   // The hot path of -j: JSON bytes written straight from the record into a reused buffer.
   const fast = mode === "json" && target.typeId !== undefined && !hasInterpreter(target);
   const lines = new JsonLineOutput(stdoutSink());
-  let undecodable = 0;
+  // Variable-length events (libbpf-tools' execsnoop sends only the used part of its
+  // struct) are decoded with the missing tail read as zeros, and counted.
+  let short = 0;
+  const padded = new Uint8Array(target.size);
+  const whole = (print: (bytes: Uint8Array, offset: number) => void): OnRecord => (bytes, offset, length) => {
+    if (length >= padded.length) return print(bytes, offset);
+    short++;
+    padded.fill(0);
+    padded.set(bytes.subarray(offset, offset + length));
+    print(padded, 0);
+  };
   let onRecord: OnRecord;
   if (fast) {
     const write = createJsonWriter(btf, target.typeId!);
-    const size = target.size;
-    onRecord = (bytes, offset, length) => {
-      if (length < size) undecodable++;
-      else lines.add(write, bytes, offset);
-    };
+    onRecord = whole((bytes, offset) => lines.add(write, bytes, offset));
   } else if (!target.decode) {
     onRecord = (bytes, offset, length) => output.addLine(hexLine(bytes.subarray(offset, offset + length)));
   } else {
-    const print = recordPrinter(target, mode, output, btf, warn);
-    const size = target.size;
-    onRecord = (bytes, offset, length) => {
-      if (length < size) undecodable++;
-      else print(bytes, offset);
-    };
+    onRecord = whole(recordPrinter(target, mode, output, btf, warn));
   }
   /** Drains in bounded batches, writing each before reading on. */
   const drainAll = async () => {
@@ -181,7 +182,7 @@ async function pump(stream: RecordStream, target: ExportTarget, mode: OutputMode
     if (await stream.wait(WAIT_SLICE_MS)) await drainAll();
   }
   await drainAll();
-  return undecodable;
+  return short;
 }
 
 /** Runs the command; returns the exit code. */
@@ -238,9 +239,9 @@ export async function runCommand(argv: string[]): Promise<number> {
       log(parsed.verbose, "the package exports no events: running until stopped");
       await new Promise((resolve) => stopped.addEventListener("abort", resolve, { once: true }));
     }
-    const undecodable = await Promise.all(opened.map(({ target, stream }) => pump(stream, target, parsed.mode, stopped, btf, warn)));
-    undecodable.forEach((n, i) => {
-      if (n > 0) process.stderr.write(`ecli: ${n} events from ${opened[i].target.map} were shorter than their type and were not decoded\n`);
+    const short = await Promise.all(opened.map(({ target, stream }) => pump(stream, target, parsed.mode, stopped, btf, warn)));
+    short.forEach((n, i) => {
+      if (n > 0) log(parsed.verbose, `${n} events from ${opened[i].target.map} were shorter than their type: their missing bytes were read as zeros`);
     });
     const counts = lostCounts();
     if (counts.some((c) => c.lost > 0n) || (parsed.verbose && counts.length > 0)) process.stderr.write(`ecli: ${lostReport(counts)}\n`);
