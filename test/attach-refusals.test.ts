@@ -17,7 +17,7 @@ const packages: Record<string, string> = {};
 beforeAll(async () => {
   before = await kernelObjects();
   out = mkdtempSync(join(tmpdir(), "ecli-refusals-"));
-  for (const name of ["kprobe-unlink", "fentry-unlink", "twin-unlink"]) {
+  for (const name of ["kprobe-unlink", "kretprobe-unlink", "fentry-unlink", "fexit-unlink", "lsm-connect", "twin-unlink"]) {
     const built = await ecli(["build", join(ROOT, `examples/${name}/${name}.bpf.c`), "-o", join(out, name)]);
     expect(built.code).toBe(0);
     packages[name] = join(out, name, "package.json");
@@ -47,6 +47,14 @@ describe("kinds this kernel refuses", () => {
       stdout: "",
       stderr: "ecli: program fentry_unlink (fentry/do_unlinkat): the kernel refuses to load fentry programs here (EPERM)\n",
     });
+  });
+
+  test.each([
+    ["kretprobe-unlink", "ecli: program kretprobe_unlink (kretprobe/do_unlinkat): kprobes cannot attach on this kernel (CONFIG_KPROBES is off) [ENOENT]\n"],
+    ["fexit-unlink", "ecli: program fexit_unlink (fexit/do_unlinkat): the kernel refuses to load fexit programs here (EPERM)\n"],
+    ["lsm-connect", "ecli: program lsm_connect (lsm/socket_connect): the kernel refuses to load lsm programs here (EPERM)\n"],
+  ])("%s is refused with one clear line", async (name, stderr) => {
+    expect(await ecli(["run", packages[name]])).toEqual({ code: 1, stdout: "", stderr });
   });
 
   test("twins: fentry is skipped with a notice, the kprobe twin is tried and fails clearly", async () => {
