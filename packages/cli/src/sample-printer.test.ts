@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import type { Btf } from "@eunomia/decoder";
 import { PackageError } from "@eunomia/loader/package";
 import { buildFixture } from "../fixtures/build-fixture.ts";
-import { mapBtfTypes } from "./map-btf-types.ts";
+import { mapBtfTypes } from "@eunomia/decoder";
 import { SamplePrinter, type SampleConfig } from "./sample-printer.ts";
 
 let btf: Btf;

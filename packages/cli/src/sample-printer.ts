@@ -10,7 +10,7 @@ import {
 } from "@eunomia/decoder";
 import { PackageError, type MapSample } from "@eunomia/loader/package";
 import type { OutputMode } from "./event-output.ts";
-import type { MapBtfTypes } from "./map-btf-types.ts";
+import type { MapBtfTypes } from "@eunomia/decoder";
 
 /** A map's `sample`; `linear_hist` may add `base` (value of slot 0) and `step` (slot width). */
 export type SampleConfig = MapSample & { base?: number; step?: number };

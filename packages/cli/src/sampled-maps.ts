@@ -3,11 +3,10 @@
  * `interval` ms and printed (key/value rows, or BCC-style histograms), then emptied
  * when `clear_map` is set, as libbpf-tools do between intervals.
  */
-import type { Btf } from "@eunomia/decoder";
+import { mapBtfTypes, type Btf } from "@eunomia/decoder";
 import type { BpfMap, BpfObject } from "@eunomia/loader";
 import { PackageError, type PackageMeta } from "@eunomia/loader/package";
 import type { OutputMode } from "./event-output.ts";
-import { mapBtfTypes } from "./map-btf-types.ts";
 import { SamplePrinter, type SampleConfig } from "./sample-printer.ts";
 
 /** Options of {@link startSampling}. */

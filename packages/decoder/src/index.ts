@@ -28,6 +28,7 @@ export type { ProcMapping } from "./symbols/proc-maps.ts";
 export { Btf } from "./btf/btf.ts";
 export { parseBtf, btfFromElf } from "./btf/parse.ts";
 export { globalVariables } from "./btf/global-variables.ts";
+export { mapBtfTypes, type MapBtfTypes } from "./btf/map-types.ts";
 export type { GlobalVariable } from "./btf/global-variables.ts";
 export type { TypeNameOptions } from "./btf/type-name.ts";
 export type { BtfKind, BtfType, BtfMember, BtfEnumValue, BtfParam, BtfVarSecInfo } from "./btf/types.ts";

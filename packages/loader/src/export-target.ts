@@ -38,23 +38,3 @@ export function exportMap(meta: PackageMeta, maps: { name: string; type: number 
   return undefined;
 }
 
-/** BTF type ids of a BTF-defined map's key and value (`__type(key, ...)`), where it declares them. */
-export function mapTypes(btf: Btf, name: string): { keyTypeId?: number; valueTypeId?: number } {
-  const sec = btf.find(".maps", "datasec");
-  if (sec?.kind !== "datasec") return {};
-  for (const info of sec.vars) {
-    const v = btf.get(info.typeId);
-    if (v.kind !== "var" || v.name !== name) continue;
-    const def = btf.resolve(v.typeId);
-    if (def.kind !== "struct") return {};
-    const pointee = (member: string): number | undefined => {
-      const m = def.members.find((x) => x.name === member);
-      const p = m ? btf.get(m.typeId) : undefined;
-      return p?.kind === "ptr" ? p.typeId : undefined;
-    };
-    const keyTypeId = pointee("key");
-    const valueTypeId = pointee("value");
-    return { ...(keyTypeId ? { keyTypeId } : {}), ...(valueTypeId ? { valueTypeId } : {}) };
-  }
-  return {};
-}

@@ -2,12 +2,12 @@
  * A started package: its object loaded and attached, its export map's reader open.
  * Events come out of an async iterator in bounded batches; maps read decoded by BTF.
  */
-import { createDecoder, globalVariables, type DecodedValue, type Decoder, type Elf } from "@eunomia/decoder";
+import { createDecoder, globalVariables, mapBtfTypes, type DecodedValue, type Decoder, type Elf } from "@eunomia/decoder";
 import type { BpfMap } from "./bpf-map.ts";
 import type { BpfObject } from "./bpf-object.ts";
 import { Errno } from "./errno.ts";
 import { LibbpfError } from "./errors.ts";
-import { exportMap, mapTypes } from "./export-target.ts";
+import { exportMap } from "./export-target.ts";
 import { openObject } from "./open-object.ts";
 import type { PackageProgram, StartOptions } from "./package-program.ts";
 import { PerfBufferReader } from "./perf-buffer-reader.ts";
@@ -191,7 +191,7 @@ export class RunningProgram implements Disposable {
    */
   readMap(name: string): MapEntry[] {
     const map = this.object.map(name);
-    const { keyTypeId, valueTypeId } = mapTypes(this.#program.btf, map.name);
+    const { keyTypeId, valueTypeId } = mapBtfTypes(this.#program.btf, map.name) ?? {};
     if (keyTypeId === undefined || valueTypeId === undefined) {
       throw new LibbpfError(`read map '${map.name}'`, Errno.EINVAL, { detail: "the map declares no BTF key and value types (use map() for raw bytes)" });
     }

@@ -4,7 +4,7 @@
  * is a VAR in the ".maps" DATASEC whose struct has pointer members `key` and `value`
  * pointing at the two types (libbpf reads them the same way).
  */
-import type { Btf } from "@eunomia/decoder";
+import type { Btf } from "./btf.ts";
 
 /** BTF type ids of a map's key and value; undefined where the map gives only a size. */
 export interface MapBtfTypes {
