@@ -37,7 +37,7 @@ describe("RunningProgram (kernel)", () => {
       expect(Object.keys(e)).toEqual(["tgid", "seq", "target", "sig", "cookie", "tag"]);
     });
     expect(running.lost).toBe(0n);
-    expect(running.undecodable).toBe(0);
+    expect(running.shortRecords).toBe(0);
     // 16 KiB of ring holds 341 records of 40 + 8 header bytes: the rest are counted lost.
     killSelf(400);
     expect(running.lost).toBe(59n);
@@ -128,7 +128,7 @@ describe("RunningProgram over a perf event array (kernel)", () => {
     expect(events).toEqual(Array.from({ length: 50 }, (_, i) => (
       { tgid: process.pid, seq: i, target: BigInt(process.pid), sig: 0n, cookie: 7n, tag: "perf" })));
     expect(running.lost).toBe(0n);
-    expect(running.undecodable).toBe(0);
+    expect(running.shortRecords).toBe(0);
     running.close();
     running.close();
     expect(await remainingAfterRelease(ids)).toEqual({ progs: [], maps: [], links: [] });

@@ -57,8 +57,12 @@ export class RunningProgram implements Disposable {
   readonly object: BpfObject;
   /** The map events come from, if the package has one. */
   readonly exportMap?: { name: string; kind: "ring" | "perf" };
-  /** Records shorter than the export type, skipped by {@link events}. */
-  undecodable = 0;
+  /**
+   * Records shorter than the export type (variable-length events, as libbpf-tools'
+   * execsnoop sends): {@link events} decodes them with the missing tail read as zeros,
+   * as `ecli run` does, and counts them here.
+   */
+  shortRecords = 0;
   readonly #program: PackageProgram;
   readonly #decoder: Decoder | undefined;
   readonly #reader: RingBufferReader | PerfBufferReader | undefined;
@@ -166,8 +170,11 @@ export class RunningProgram implements Disposable {
     const batch: EventRecord[] = [];
     const size = decode.size;
     const take = (bytes: Uint8Array, offset: number, length: number) => {
-      if (length < size) this.undecodable++;
-      else batch.push(decode(bytes, offset) as EventRecord);
+      if (length >= size) return void batch.push(decode(bytes, offset) as EventRecord);
+      this.shortRecords++;
+      const padded = new Uint8Array(size);
+      padded.set(bytes.subarray(offset, offset + length));
+      batch.push(decode(padded, 0) as EventRecord);
     };
     if (reader instanceof RingBufferReader) reader.drainInPlace(take, batchSize);
     else reader.drain((data) => take(data, 0, data.length));
