@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
-APT_PACKAGES=(clang-19 llvm-19 bpftool libbpf-dev libbpf1 zlib1g linux-libc-dev libc6-dev util-linux gcc binutils bpftrace)
+APT_PACKAGES=(clang-19 llvm-19 bpftool libbpf-dev libbpf1 zlib1g linux-libc-dev libc6-dev util-linux gcc binutils bpftrace iproute2 python3)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
