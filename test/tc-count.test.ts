@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ecli, ROOT } from "./helpers/ecli.ts";
 import { kernelObjects, leaksAfterRelease, type KernelObjects } from "./helpers/kernel.ts";
-import { createVethPair, destroyVethPair, EcliInNetns, ecliInNetns, sendUdp, type VethPair } from "./helpers/netns.ts";
+import { createVethPair, destroyVethPair, ecliInNetns, reapRuns, startInNetns, sendUdp, type VethPair } from "./helpers/netns.ts";
 
 interface PacketEvent { eth_proto: number; ip_proto: number; icmp_type: number; len: number }
 
@@ -20,13 +20,6 @@ let pkg: string;
 let failing: string;
 let pair: VethPair | undefined;
 let before: KernelObjects;
-const started: EcliInNetns[] = [];
-
-async function start(ns: string, args: string[]): Promise<EcliInNetns> {
-  const run = await EcliInNetns.start(ns, args);
-  started.push(run);
-  return run;
-}
 
 beforeAll(async () => {
   before = await kernelObjects();
@@ -41,12 +34,7 @@ beforeAll(async () => {
 });
 
 // A test that failed before stopping its run still ends it before the next test.
-afterEach(async () => {
-  for (const run of started.splice(0)) {
-    run.kill();
-    await run.proc.exited;
-  }
-});
+afterEach(reapRuns);
 
 afterAll(async () => {
   if (pair) await destroyVethPair(pair);
@@ -68,7 +56,7 @@ async function tcState(ns: string, dev: string): Promise<{ qdisc: string; ingres
 describe("ecli run examples/tc-count", () => {
   test("egress on the sender: every datagram seen once, filter and qdisc gone after SIGINT", async () => {
     const p = pair!;
-    const run = await start(p.nsA, ["-j", "--iface", p.ifA, "--tc-attach", "egress", pkg]);
+    const run = await startInNetns(p.nsA, ["-j", "--iface", p.ifA, "--tc-attach", "egress", pkg]);
     const during = await tcState(p.nsA, p.ifA);
     expect(during.qdisc).toContain("qdisc clsact");
     expect(during.egress).toContain("tc_count");
@@ -85,7 +73,7 @@ describe("ecli run examples/tc-count", () => {
   test("ingress on the receiver by --ifindex: filter and qdisc gone after SIGTERM", async () => {
     const p = pair!;
     const ifindex = (await $`ip netns exec ${p.nsB} cat /sys/class/net/${p.ifB}/ifindex`.text()).trim();
-    const run = await start(p.nsB, ["-j", "--ifindex", ifindex, "--tc-attach", "ingress", pkg]);
+    const run = await startInNetns(p.nsB, ["-j", "--ifindex", ifindex, "--tc-attach", "ingress", pkg]);
     expect((await tcState(p.nsB, p.ifB)).ingress).toContain("tc_count");
     await sendUdp(p.nsA, p.addrB, 9999, 3);
     await Bun.sleep(300);
@@ -99,7 +87,7 @@ describe("ecli run examples/tc-count", () => {
     const p = pair!;
     await $`tc -n ${p.nsA} qdisc add dev ${p.ifA} clsact`;
     try {
-      const run = await start(p.nsA, ["--iface", p.ifA, "--tc-attach", "egress", pkg]);
+      const run = await startInNetns(p.nsA, ["--iface", p.ifA, "--tc-attach", "egress", pkg]);
       expect((await tcState(p.nsA, p.ifA)).egress).toContain("tc_count");
       expect((await run.stop()).code).toBe(0);
       const after = await tcState(p.nsA, p.ifA);

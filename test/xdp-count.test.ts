@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ecli, ROOT } from "./helpers/ecli.ts";
 import { kernelObjects, leaksAfterRelease, type KernelObjects } from "./helpers/kernel.ts";
-import { createVethPair, destroyVethPair, EcliInNetns, ecliInNetns, sendUdp, type VethPair } from "./helpers/netns.ts";
+import { createVethPair, destroyVethPair, ecliInNetns, reapRuns, startInNetns, sendUdp, type VethPair } from "./helpers/netns.ts";
 
 interface PacketEvent { eth_proto: number; ip_proto: number; icmp_type: number; len: number }
 
@@ -18,12 +18,6 @@ let out: string;
 let pkg: string;
 let pair: VethPair | undefined;
 let before: KernelObjects;
-const started: EcliInNetns[] = [];
-async function start(ns: string, args: string[]): Promise<EcliInNetns> {
-  const run = await EcliInNetns.start(ns, args);
-  started.push(run);
-  return run;
-}
 
 beforeAll(async () => {
   before = await kernelObjects();
@@ -35,12 +29,7 @@ beforeAll(async () => {
 });
 
 // A test that failed before stopping its run still ends it before the next test.
-afterEach(async () => {
-  for (const run of started.splice(0)) {
-    run.kill();
-    await run.proc.exited;
-  }
-});
+afterEach(reapRuns);
 
 afterAll(async () => {
   if (pair) await destroyVethPair(pair);
@@ -59,7 +48,7 @@ describe("ecli run examples/xdp-count", () => {
 
   test("--iface attaches through a bpf_link; UDP datagrams arrive counted exactly; detached on exit", async () => {
     const p = pair!;
-    const run = await start(p.nsB, ["-j", "--iface", p.ifB, pkg]);
+    const run = await startInNetns(p.nsB, ["-j", "--iface", p.ifB, pkg]);
     const attached = await $`ip -n ${p.nsB} link show ${p.ifB}`.text();
     expect(attached).toMatch(/ xdp qdisc /);
     await sendUdp(p.nsA, p.addrB, 9999, 5);
@@ -76,7 +65,7 @@ describe("ecli run examples/xdp-count", () => {
   test("--ifindex works the same; --xdp-flags 2 attaches in SKB mode through netlink and is removed", async () => {
     const p = pair!;
     const ifindex = (await $`ip netns exec ${p.nsB} cat /sys/class/net/${p.ifB}/ifindex`.text()).trim();
-    const run = await start(p.nsB, ["-j", "--ifindex", ifindex, "--xdp-flags", "2", pkg]);
+    const run = await startInNetns(p.nsB, ["-j", "--ifindex", ifindex, "--xdp-flags", "2", pkg]);
     expect(await $`ip -n ${p.nsB} link show ${p.ifB}`.text()).toContain("xdpgeneric");
     await sendUdp(p.nsA, p.addrB, 9999, 3);
     await Bun.sleep(300);

@@ -48,9 +48,13 @@ export class RunningEcli {
     })();
   }
 
-  /** Starts `ecli run -v <args>` and resolves once every program is attached. */
-  static async start(args: string[], timeoutMs = 20_000): Promise<RunningEcli> {
-    const proc = Bun.spawn([...ecliCommand(), "run", "-v", ...args], { cwd: ROOT, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  /**
+   * Starts `ecli run -v <args>` and resolves once every program is attached. `prefix`
+   * runs it under another command, e.g. `ip netns exec NS` (which execs ecli itself).
+   */
+  static async start(args: string[], opts: { prefix?: string[]; timeoutMs?: number } = {}): Promise<RunningEcli> {
+    const timeoutMs = opts.timeoutMs ?? 20_000;
+    const proc = Bun.spawn([...(opts.prefix ?? []), ...ecliCommand(), "run", "-v", ...args], { cwd: ROOT, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
     const running = new RunningEcli(proc);
     const deadline = Date.now() + timeoutMs;
     while (!/programs attached/.test(running.stderrText)) {
@@ -62,6 +66,11 @@ export class RunningEcli {
       await Bun.sleep(20);
     }
     return running;
+  }
+
+  /** Ends the run if a test failed before stopping it. */
+  kill(): void {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill("SIGINT");
   }
 
   /** Sends `signal` and waits for the process to end. */

@@ -1,11 +1,10 @@
 /**
  * A veth pair between two network namespaces this test creates (10.200.77.1 in A,
- * 10.200.77.2 in B): traffic stays inside them. Also runs `ecli run` inside a
- * namespace and sends UDP datagrams from one.
+ * 10.200.77.2 in B): traffic stays inside them. Also runs ecli inside a namespace
+ * (the shared helpers of ecli.ts under `ip netns exec`) and sends UDP datagrams from one.
  */
 import { $ } from "bun";
-import type { Subprocess } from "bun";
-import { ecliCommand, ROOT, type Finished } from "./ecli.ts";
+import { ecli, RunningEcli, type Finished } from "./ecli.ts";
 
 /** The pair: namespace and interface names of each end. */
 export interface VethPair { nsA: string; nsB: string; ifA: string; ifB: string; addrA: string; addrB: string }
@@ -49,52 +48,31 @@ export async function sendUdp(ns: string, addr: string, port: number, count: num
   await $`ip netns exec ${ns} python3 -c ${script}`.quiet();
 }
 
-/** `ecli run -v <args>` inside namespace `ns`, resolved once its programs are attached. */
-export class EcliInNetns {
-  private stderrText = "";
-  private readonly stdoutText: Promise<string>;
-  private readonly stderrDone: Promise<void>;
+/** The command prefix that runs a command inside namespace `ns`. */
+const inNetns = (ns: string) => ["ip", "netns", "exec", ns];
 
-  private constructor(readonly proc: Subprocess<"ignore", "pipe", "pipe">) {
-    this.stdoutText = new Response(proc.stdout).text();
-    this.stderrDone = (async () => {
-      const decoder = new TextDecoder();
-      for await (const chunk of proc.stderr) this.stderrText += decoder.decode(chunk, { stream: true });
-    })();
-  }
+/** Runs `startInNetns` started, until `reapRuns` ends them. */
+const started: RunningEcli[] = [];
 
-  static async start(ns: string, args: string[], timeoutMs = 20_000): Promise<EcliInNetns> {
-    const proc = Bun.spawn(["ip", "netns", "exec", ns, ...ecliCommand(), "run", "-v", ...args], { cwd: ROOT, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-    const running = new EcliInNetns(proc);
-    const deadline = Date.now() + timeoutMs;
-    while (!/programs attached/.test(running.stderrText)) {
-      if (proc.exitCode !== null || proc.signalCode !== null || Date.now() > deadline) {
-        proc.kill("SIGKILL");
-        await running.stderrDone;
-        throw new Error(`ecli did not attach (exit ${proc.exitCode}): ${running.stderrText}`);
-      }
-      await Bun.sleep(20);
-    }
-    return running;
-  }
+/**
+ * Starts `ecli run -v <args>` inside namespace `ns` (resolved once its programs are
+ * attached) and remembers it, so that `reapRuns()` ends whatever a failed test left running.
+ */
+export async function startInNetns(ns: string, args: string[]): Promise<RunningEcli> {
+  const run = await RunningEcli.start(args, { prefix: inNetns(ns) });
+  started.push(run);
+  return run;
+}
 
-  /** Ends the run if a test failed before stopping it. */
-  kill(): void {
-    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill("SIGINT");
-  }
-
-  /** Sends `signal` (to ecli itself: `ip netns exec` execs it) and waits for the end. */
-  async stop(signal: "SIGINT" | "SIGTERM" = "SIGINT"): Promise<Finished> {
-    this.proc.kill(signal);
-    const code = await this.proc.exited;
-    await this.stderrDone;
-    return { code, stdout: await this.stdoutText, stderr: this.stderrText };
+/** Ends every run `startInNetns` started that is still going (for afterEach). */
+export async function reapRuns(): Promise<void> {
+  for (const run of started.splice(0)) {
+    run.kill();
+    await run.proc.exited;
   }
 }
 
 /** Runs ecli to completion inside namespace `ns`. */
-export async function ecliInNetns(ns: string, args: string[]): Promise<Finished> {
-  const proc = Bun.spawn(["ip", "netns", "exec", ns, ...ecliCommand(), ...args], { cwd: ROOT, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, stdout, stderr };
+export function ecliInNetns(ns: string, args: string[]): Promise<Finished> {
+  return ecli(args, { prefix: inNetns(ns) });
 }
