@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ecli, ecliCommand, ROOT } from "./helpers/ecli.ts";
+import { ecli, RunningEcli, ROOT, type Finished } from "./helpers/ecli.ts";
 import { BOOTSTRAP_HEADER, BOOTSTRAP_SOURCE, child, type BootstrapEvent } from "./helpers/bootstrap.ts";
 import { kernelObjects, leaksAfterRelease, type KernelObjects } from "./helpers/kernel.ts";
 
@@ -22,31 +22,11 @@ let before: KernelObjects;
 
 
 /** `ecli run -v -j <source> --target-pid <us>` (stdin from `stdin`), stopped with SIGINT after `work` ran. */
-async function runAround(source: string, work: () => Promise<void>, stdin?: Uint8Array): Promise<{ code: number; stdout: string; stderr: string }> {
-  const proc = Bun.spawn([...ecliCommand(), "run", "-v", "-j", source, "--target-pid", String(process.pid)], {
-    cwd: ROOT, stdin: stdin ? new Blob([stdin as Uint8Array<ArrayBuffer>]) : "ignore", stdout: "pipe", stderr: "pipe",
-  });
-  const stdoutText = new Response(proc.stdout).text();
-  let stderr = "";
-  const stderrDone = (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of proc.stderr) stderr += decoder.decode(chunk, { stream: true });
-  })();
-  const deadline = Date.now() + 20_000;
-  while (!/programs attached/.test(stderr)) {
-    if (proc.exitCode !== null || Date.now() > deadline) {
-      proc.kill("SIGKILL");
-      await stderrDone;
-      throw new Error(`ecli did not attach (exit ${proc.exitCode}): ${stderr}`);
-    }
-    await Bun.sleep(20);
-  }
+async function runAround(source: string, work: () => Promise<void>, stdin?: Uint8Array): Promise<Finished> {
+  const run = await RunningEcli.start(["-j", source, "--target-pid", String(process.pid)], { stdin });
   await work();
   await Bun.sleep(300);
-  proc.kill("SIGINT");
-  const code = await proc.exited;
-  await stderrDone;
-  return { code, stdout: await stdoutText, stderr };
+  return run.stop();
 }
 
 /** Runs `source` around a `/usr/bin/true` and checks its exec event exactly, as bootstrap.test.ts does. */

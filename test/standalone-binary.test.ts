@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdtempSync, openSync, readSync, closeSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ecli, ROOT, type Finished } from "./helpers/ecli.ts";
+import { ecli, RunningEcli, ROOT, type Finished } from "./helpers/ecli.ts";
 import { BOOTSTRAP_HEADER, BOOTSTRAP_SOURCE, child, type BootstrapEvent } from "./helpers/bootstrap.ts";
 import { kernelObjects, leaksAfterRelease, type KernelObjects } from "./helpers/kernel.ts";
 
@@ -19,14 +19,10 @@ let copy: string;
 let pkg: string;
 let before: KernelObjects;
 
-/** The argv prefix that runs the copy with nothing on PATH and no other environment. */
-const bare = () => ["/usr/bin/env", "-i", "PATH=/nonexistent", "HOME=/tmp", copy];
+/** Runs the copy with nothing on PATH and no other environment. */
+const bare = () => ({ command: ["/usr/bin/env", "-i", "PATH=/nonexistent", "HOME=/tmp", copy], cwd: dir });
 
-async function runBare(args: string[]): Promise<Finished> {
-  const proc = Bun.spawn([...bare(), ...args], { cwd: dir, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, stdout, stderr };
-}
+const runBare = (args: string[]): Promise<Finished> => ecli(args, bare());
 
 beforeAll(async () => {
   before = await kernelObjects();
@@ -67,29 +63,13 @@ describe("dist/ecli with an empty environment", () => {
   });
 
   test("run decodes examples/bootstrap's events exactly, then releases everything", async () => {
-    const proc = Bun.spawn([...bare(), "run", "-v", "-j", pkg], { cwd: dir, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-    const stdout = new Response(proc.stdout).text();
-    let stderr = "";
-    const stderrDone = (async () => {
-      const decoder = new TextDecoder();
-      for await (const chunk of proc.stderr) stderr += decoder.decode(chunk, { stream: true });
-    })();
-    const deadline = Date.now() + 20_000;
-    while (!/programs attached/.test(stderr)) {
-      if (proc.exitCode !== null || Date.now() > deadline) {
-        proc.kill("SIGKILL");
-        await stderrDone;
-        throw new Error(`the bare ecli did not attach (exit ${proc.exitCode}): ${stderr}`);
-      }
-      await Bun.sleep(20);
-    }
+    const run = await RunningEcli.start(["-j", pkg], bare());
     const pid = await child(["/usr/bin/true"]);
     await Bun.sleep(300);
-    proc.kill("SIGINT");
-    expect(await proc.exited).toBe(0);
-    await stderrDone;
+    const { code, stdout, stderr } = await run.stop();
+    expect(code).toBe(0);
     expect(stderr).toMatch(/^ecli: 2 programs attached [\d.]+ ms after start\n$/);
-    const events = (await stdout).split("\n").filter(Boolean).map((l) => JSON.parse(l) as BootstrapEvent);
+    const events = stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as BootstrapEvent);
     expect(events.find((e) => e.pid === pid && !e.exit_event)).toEqual({
       pid, ppid: process.pid, exit_code: 0, duration_ns: 0, comm: "true", filename: "/usr/bin/true", exit_event: false,
     });

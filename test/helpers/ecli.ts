@@ -18,14 +18,21 @@ export function ecliCommand(): string[] {
 
 export interface Finished { code: number; stdout: string; stderr: string }
 
-/** Runs ecli to completion. */
-export async function ecli(args: string[], opts: { stdin?: Uint8Array; cwd?: string; prefix?: string[] } = {}): Promise<Finished> {
-  const proc = Bun.spawn([...(opts.prefix ?? []), ...ecliCommand(), ...args], {
+/** How to run ecli: under a `prefix` command, or as another `command` (e.g. a copy of the binary), from `cwd`. */
+export interface EcliLaunch { prefix?: string[]; command?: string[]; cwd?: string; stdin?: Uint8Array }
+
+function spawnEcli(args: string[], opts: EcliLaunch) {
+  return Bun.spawn([...(opts.prefix ?? []), ...(opts.command ?? ecliCommand()), ...args], {
     cwd: opts.cwd ?? ROOT,
-    stdin: opts.stdin ?? "ignore",
+    stdin: opts.stdin ? new Blob([opts.stdin as Uint8Array<ArrayBuffer>]) : "ignore",
     stdout: "pipe",
     stderr: "pipe",
   });
+}
+
+/** Runs ecli to completion. */
+export async function ecli(args: string[], opts: EcliLaunch = {}): Promise<Finished> {
+  const proc = spawnEcli(args, opts);
   const [stdout, stderr, code] = await Promise.all([
     new Response(proc.stdout).text(),
     new Response(proc.stderr).text(),
@@ -40,7 +47,7 @@ export class RunningEcli {
   private readonly stdoutText: Promise<string>;
   private readonly stderrDone: Promise<void>;
 
-  private constructor(readonly proc: Subprocess<"ignore", "pipe", "pipe">) {
+  private constructor(readonly proc: Subprocess<"ignore" | Blob, "pipe", "pipe">) {
     this.stdoutText = new Response(proc.stdout).text();
     this.stderrDone = (async () => {
       const decoder = new TextDecoder();
@@ -52,9 +59,9 @@ export class RunningEcli {
    * Starts `ecli run -v <args>` and resolves once every program is attached. `prefix`
    * runs it under another command, e.g. `ip netns exec NS` (which execs ecli itself).
    */
-  static async start(args: string[], opts: { prefix?: string[]; timeoutMs?: number } = {}): Promise<RunningEcli> {
+  static async start(args: string[], opts: EcliLaunch & { timeoutMs?: number } = {}): Promise<RunningEcli> {
     const timeoutMs = opts.timeoutMs ?? 20_000;
-    const proc = Bun.spawn([...(opts.prefix ?? []), ...ecliCommand(), "run", "-v", ...args], { cwd: ROOT, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    const proc = spawnEcli(["run", "-v", ...args], opts);
     const running = new RunningEcli(proc);
     const deadline = Date.now() + timeoutMs;
     while (!/programs attached/.test(running.stderrText)) {
