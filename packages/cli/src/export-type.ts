@@ -4,7 +4,7 @@ import type { PackageMeta } from "@eunomia/loader/package";
 import { UsageError } from "./cli-error.ts";
 
 /** The struct events are decoded by. */
-export interface ExportStruct { typeId: number; name: string; fields: string[]; size: number }
+export interface ExportStruct { typeId: number; name: string }
 
 /**
  * The first export type of the package, located in the object's BTF by `type_id` and
@@ -26,5 +26,5 @@ export function exportStruct(meta: PackageMeta, btf: Btf): ExportStruct | undefi
     t = byName ? matches(byName.id) : undefined;
   }
   if (!t) throw new UsageError(`package exports struct ${declared.name}, but the object's BTF has no struct of that name and shape`);
-  return { typeId: t.id, name: t.name, fields: declared.members.map((m) => m.name), size: btf.sizeOf(t.id) };
+  return { typeId: t.id, name: t.name };
 }

@@ -127,7 +127,7 @@ function hasInterpreter(target: ExportTarget): boolean {
 function recordPrinter(target: ExportTarget, mode: OutputMode, output: EventOutput, btf: Btf, warn: (line: string) => void): (bytes: Uint8Array, offset: number) => void {
   const decode = target.decode!;
   const interpreter = target.interpreter;
-  if (interpreter && hasInterpreter(target) && typeof interpreter === "object" && "stack_trace" in interpreter) {
+  if (typeof interpreter === "object" && "stack_trace" in interpreter) {
     const st = interpreter.stack_trace;
     checkStackTraceFields(target.fields, st.field_map);
     const formatter = createStackTraceFormatter({ fieldMap: st.field_map, withSymbols: st.with_symbols ?? true, symbolizer: { onWarning: warn } });
