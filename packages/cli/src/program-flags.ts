@@ -6,7 +6,7 @@
 import { encodeValue, globalVariables, type Btf, type Elf } from "@eunomia/decoder";
 import type { DataSectionVariable, PackageMeta } from "@eunomia/loader/package";
 import { UsageError } from "./cli-error.ts";
-import { LOST_COUNTER } from "./lost-events.ts";
+import { LOST_COUNTER } from "@eunomia/loader";
 
 /** One flag a program accepts. */
 export interface ProgramFlag {

@@ -37,3 +37,4 @@ export { BPF_MAP_TYPE_PERF_EVENT_ARRAY, PerfBufferReader, type PerfBufferOptions
 export { openPackage, PackageProgram, type StartOptions } from "./package-program.ts";
 export { RunningProgram, type EventRecord, type EventsOptions, type MapEntry } from "./running-program.ts";
 export { GlobalValueError, type GlobalInfo, type GlobalInput } from "./program-globals.ts";
+export { LOST_COUNTER, lostCounterPlace } from "./lost-counter.ts";

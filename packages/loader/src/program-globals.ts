@@ -4,14 +4,13 @@
  * into the bytes written before load (range-checked by the decoder's `encodeValue`).
  */
 import { createDecoder, encodeValue, globalVariables, type Btf, type DecodedValue, type Elf } from "@eunomia/decoder";
+import { LOST_COUNTER } from "./lost-counter.ts";
 import { PackageError } from "./package/package-error.ts";
 import type { DataSectionVariable, PackageMeta } from "./package/types.ts";
 
 /** What {@link PackageProgram.setGlobal} takes: integers as number, bigint or decimal/0x text. */
 export type GlobalInput = string | number | bigint | boolean;
 
-/** The conventional ring-buffer lost-events counter; read by the runtime, never set by users. */
-export const LOST_COUNTER = "eunomia_lost_events";
 const DUMMY_PREFIX = "__eunomia_dummy";
 
 /** One settable global of a package. */

@@ -2,7 +2,7 @@
  * A started package: its object loaded and attached, its export map's reader open.
  * Events come out of an async iterator in bounded batches; maps read decoded by BTF.
  */
-import { createDecoder, globalVariables, mapBtfTypes, type DecodedValue, type Decoder, type Elf } from "@eunomia/decoder";
+import { createDecoder, mapBtfTypes, type DecodedValue, type Decoder, type Elf } from "@eunomia/decoder";
 import type { BpfMap } from "./bpf-map.ts";
 import type { BpfObject } from "./bpf-object.ts";
 import { Errno } from "./errno.ts";
@@ -11,7 +11,7 @@ import { exportMap } from "./export-target.ts";
 import { openObject } from "./open-object.ts";
 import type { PackageProgram, StartOptions } from "./package-program.ts";
 import { PerfBufferReader } from "./perf-buffer-reader.ts";
-import { LOST_COUNTER } from "./program-globals.ts";
+import { lostCounterPlace } from "./lost-counter.ts";
 import { RingBufferReader } from "./ring-buffer-reader.ts";
 
 /** A decoded event: the export struct's fields in declaration order. */
@@ -90,8 +90,7 @@ export class RunningProgram implements Disposable {
       this.exportMap = target;
     }
     obj.attachAll(opts.attach ?? {});
-    const counter = globalVariables(init.elf, program.btf).find((v) => v.name === LOST_COUNTER && v.size === 8);
-    this.#lostPlace = counter && { section: counter.section, offset: counter.offset };
+    this.#lostPlace = lostCounterPlace(init.elf, program.btf);
     this.object = obj;
     this.#program = program;
     this.#decoder = init.decoder;

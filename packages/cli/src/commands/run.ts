@@ -3,13 +3,13 @@
  * every program, and print decoded events until Ctrl-C, SIGTERM or the duration ends.
  */
 import { btfFromElf, createJsonWriter, parseElf, type Btf, type DecodedValue, type Elf } from "@eunomia/decoder";
-import { openObject, PerfBufferReader, RingBufferReader, type BpfObject } from "@eunomia/loader";
+import { lostCounterPlace, openObject, PerfBufferReader, RingBufferReader, type BpfObject } from "@eunomia/loader";
 import { attachOptions, ATTACH_FLAGS_USAGE, takeAttachFlag, type AttachFlags } from "../attach-flags.ts";
 import { UsageError } from "../cli-error.ts";
 import { EventOutput, type OutputMode } from "../event-output.ts";
 import { exportPlan, type ExportTarget } from "../export-plan.ts";
 import { JsonLineOutput, stdoutSink } from "../json-line-output.ts";
-import { lostCounterPlace, lostReport } from "../lost-events.ts";
+import { lostReport } from "../lost-events.ts";
 import { parseProgramArgs, programFlags, programHelp } from "../program-flags.ts";
 import { packageFromBytes } from "../package-input.ts";
 import { readInput } from "../read-input.ts";
