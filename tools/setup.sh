@@ -7,7 +7,13 @@ cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
-APT_PACKAGES=(clang-19 llvm-19 bpftool libbpf-dev libbpf1 zlib1g linux-libc-dev libc6-dev util-linux gcc binutils bpftrace iproute2 python3)
+APT_PACKAGES=(
+  clang-19 llvm-19 bpftool libbpf-dev libbpf1 zlib1g linux-libc-dev libc6-dev util-linux gcc binutils bpftrace iproute2 python3
+  qemu-system-x86 busybox-static cpio               # the kernel matrix (tools/kernels)
+  docker-registry                                   # a real OCI registry for the push/pull tests
+  prometheus                                        # prometheus + promtool for the exporter tests
+  lld-19 wasi-libc libclang-rt-19-dev-wasm32        # building WebAssembly user-space modules
+)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
