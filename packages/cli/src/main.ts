@@ -21,6 +21,8 @@ commands:
   build <prog.bpf.c> [h]    compile an eBPF program into package.json (also: ecc)
   convert <in> [-o out] [--to json|msgpack]
                             convert a package between its JSON and MessagePack forms
+  push <package> <ref>      push a package to an OCI registry (ref: host[:port]/repository:tag)
+  pull <ref> [-o FILE]      pull a package from an OCI registry, digests verified
   help                      print this help
 
 options:
@@ -33,6 +35,8 @@ exit codes: 0 success (also Ctrl-C, SIGTERM, a closed output pipe), 1 failure, 2
 // Commands load on demand: `ecli run` never pays for the compiler's modules, nor `build` for libbpf's.
 const buildCommand = async (argv: string[]) => (await import("./commands/build.ts")).buildCommand(argv);
 const convertCommand = async (argv: string[]) => (await import("./commands/convert.ts")).convertCommand(argv);
+const pushCommand = async (argv: string[]) => (await import("./commands/push.ts")).pushCommand(argv);
+const pullCommand = async (argv: string[]) => (await import("./commands/pull.ts")).pullCommand(argv);
 const runCommand = async (argv: string[]) => (await import("./commands/run.ts")).runCommand(argv);
 
 /** Dispatches a command line; returns the exit code. */
@@ -46,6 +50,10 @@ export async function main(argv: string[], invokedAs = "ecli"): Promise<number> 
       return buildCommand(rest);
     case "convert":
       return convertCommand(rest);
+    case "push":
+      return pushCommand(rest);
+    case "pull":
+      return pullCommand(rest);
     case undefined:
     case "help":
     case "-h":

@@ -1,4 +1,9 @@
-/** Reads a package from a file, an http(s) URL, or standard input (`-`). */
+/**
+ * Reads a package from a file, an http(s) URL, standard input (`-`), or an OCI registry
+ * reference (`host[:port]/repo[:tag|@digest]`, when no file of that name exists).
+ */
+import { existsSync } from "node:fs";
+import { looksLikeReference, OciError, pullPackage } from "@eunomia/loader/oci";
 import { UsageError } from "./cli-error.ts";
 
 /** Why an input could not be read, as one line. */
@@ -19,14 +24,26 @@ async function readUrl(url: string): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+/** Pulls a package from a registry (credentials from the Docker config; see @eunomia/loader/oci). */
+async function readReference(ref: string): Promise<Uint8Array> {
+  try {
+    return (await pullPackage(ref)).bytes;
+  } catch (err) {
+    if (err instanceof OciError) throw new InputError(err.message, { cause: err });
+    throw err;
+  }
+}
+
 /**
- * Returns the bytes named by `source`.
- * @throws InputError when the file is missing or unreadable, or the URL fails.
+ * Returns the bytes named by `source`: a file of that name first, then a registry
+ * reference when it looks like one.
+ * @throws InputError when the file is missing or unreadable, or the URL or the pull fails.
  */
 export async function readInput(source: string): Promise<Uint8Array> {
   if (source === "") throw new UsageError("no package given");
   if (source === "-") return new Uint8Array(await Bun.stdin.arrayBuffer());
   if (/^https?:\/\//.test(source)) return readUrl(source);
+  if (looksLikeReference(source) && !existsSync(source)) return readReference(source);
   try {
     return await Bun.file(source).bytes();
   } catch (err) {
