@@ -19,9 +19,10 @@ const other = Bun.serve({
   },
 });
 
+let tokenRealm = "";
 const registry = Bun.serve({
   hostname: "127.0.0.1", port: 0,
-  fetch(req) {
+  fetch(req): Response {
     const url = new URL(req.url);
     if (url.pathname === "/token") {
       seen.tokenQueries.push(url.search);
@@ -33,12 +34,14 @@ const registry = Bun.serve({
     const auth = req.headers.get("authorization");
     const wanted = url.pathname.includes("/private/") ? "Bearer tok-ci" : "Bearer tok-anon";
     if (auth !== wanted) {
-      return new Response("", { status: 401, headers: { "WWW-Authenticate": `Bearer realm="http://127.0.0.1:${registry.port}/token",service="test-svc"` } });
+      return new Response("", { status: 401, headers: { "WWW-Authenticate": `Bearer realm="${tokenRealm}",service="test-svc"` } });
     }
     if (url.pathname.endsWith("/redirect")) return Response.redirect(`http://127.0.0.1:${other.port}/blob`, 307);
     return new Response("ok");
   },
 });
+
+tokenRealm = `http://127.0.0.1:${registry.port}/token`;
 
 afterAll(() => {
   registry.stop(true);
