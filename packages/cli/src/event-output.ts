@@ -36,6 +36,13 @@ export class EventOutput {
     this.pending.push(line);
   }
 
+  /** Hands over the lines accumulated so far, for a caller that keeps them elsewhere (the server's task log). */
+  takeLines(): string[] {
+    const lines = this.pending;
+    this.pending = [];
+    return lines;
+  }
+
   /** Writes what has accumulated to standard output. */
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;

@@ -1,0 +1,182 @@
+/**
+ * Runs a package in-process as a server task: loads and attaches it through the loader,
+ * reads its export maps in bounded batches (one batch per turn of the event loop, so a
+ * flooding task cannot starve the HTTP server or other tasks), formats events exactly as
+ * `ecli run` does, and samples maps with a `sample` config.
+ */
+import type { DecodedValue } from "@eunomia/decoder";
+import { openObject, type BpfObject } from "@eunomia/loader";
+import { EventOutput } from "../event-output.ts";
+import { exportPlan, type ExportTarget } from "../export-plan.ts";
+import { startSampling } from "../sampled-maps.ts";
+import { ApiError } from "./api-error.ts";
+import type { PackagePlan } from "./package-plan.ts";
+import { openRecordStream, type OnRecord, type RecordStream } from "./record-stream.ts";
+import type { RunnerSink, RunnerStats, TaskRunner } from "./task-runner.ts";
+
+/** Records per batch: each batch is formatted and handed over before the next is read. */
+const BATCH = 1024;
+/** Longest wait for records before looking again whether the task was stopped. */
+const WAIT_SLICE_MS = 200;
+/** A final read-out takes at most this many batches (the program may still be producing). */
+const FINAL_BATCHES = 64;
+
+/** One export map being read. */
+interface Reading { target: ExportTarget; stream: RecordStream; output: EventOutput; onRecord: OnRecord }
+
+/** What one load of the package holds; paused tasks hold none. */
+interface Generation { obj: BpfObject; readings: Reading[]; resources: DisposableStack; closed: boolean }
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function hexLine(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
+}
+
+/**
+ * A package task. pause() unloads it (no program, map or link stays in the kernel while
+ * paused) and resume() loads and attaches it again, so maps start afresh on resume.
+ */
+export class PackageRunner implements TaskRunner {
+  readonly #plan: PackagePlan;
+  readonly #sink: RunnerSink;
+  #live: Generation | undefined;
+  #events = 0;
+  #lostBefore = 0n;
+  #stopped = false;
+  /** One text header per task, as one `ecli run` prints one. */
+  readonly #outputs = new Map<string, EventOutput>();
+
+  constructor(plan: PackagePlan, sink: RunnerSink) {
+    this.#plan = plan;
+    this.#sink = sink;
+  }
+
+  get stats(): RunnerStats {
+    return { events: this.#events, lost: Number(this.#lostBefore + this.#liveLost()) };
+  }
+
+  start(paused: boolean): void {
+    if (!paused) this.#load();
+  }
+
+  pause(): void {
+    this.#unload();
+  }
+
+  resume(): void {
+    if (!this.#live && !this.#stopped) this.#load();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#unload();
+  }
+
+  /** Opens, configures, loads, opens readers, attaches; all or nothing. */
+  #load(): void {
+    const { pkg, elf, btf, writes, attach, mode } = this.#plan;
+    using stack = new DisposableStack();
+    const obj = stack.use(openObject(pkg.object, { name: pkg.meta.bpf_skel.obj_name }));
+    for (const w of writes) obj.writeSection(w.section, w.offset, w.bytes);
+    obj.preferWorkingTwins();
+    obj.load();
+    const targets = exportPlan(pkg.meta, obj.maps(), btf, (line) => this.#sink.warning(line)).filter((t) => t.source !== "sample");
+    for (const t of targets) {
+      if (typeof t.interpreter === "object") throw new ApiError(422, `map ${t.map}: the ${Object.keys(t.interpreter)[0]} interpreter is not supported by the server (use ecli run)`);
+    }
+    // Readers before attach: a perf event array drops every sample sent before its buffers exist.
+    const readings = targets.map((target) => this.#reading(target, stack.use(openRecordStream(obj, target, elf, btf))));
+    obj.attachAll(attach);
+    const sampling = startSampling({
+      obj, btf, meta: pkg.meta, mode,
+      write: (text) => this.#sink.lines(text.replace(/\n$/, "").split("\n")),
+      onError: (error, map) => this.#sink.warning(`sampling map ${map} stopped: ${(error as Error).message}`),
+    });
+    stack.defer(() => sampling.stop()); // the last reading, before the object closes
+    const generation: Generation = { obj, readings, resources: stack.move(), closed: false };
+    this.#live = generation;
+    for (const r of readings) void this.#pump(generation, r);
+  }
+
+  /** Reads out what is left, then releases the generation. */
+  #unload(): void {
+    const generation = this.#live;
+    if (!generation) return;
+    this.#live = undefined;
+    generation.closed = true;
+    try {
+      for (const r of generation.readings) {
+        for (let i = 0; i < FINAL_BATCHES && this.#drainBatch(r) === BATCH; i++);
+      }
+      this.#lostBefore += this.#lostOf(generation);
+    } finally {
+      generation.resources.dispose();
+    }
+  }
+
+  #reading(target: ExportTarget, stream: RecordStream): Reading {
+    let output = this.#outputs.get(target.map);
+    if (!output) this.#outputs.set(target.map, (output = new EventOutput(this.#plan.mode, target.fields)));
+    const out = output;
+    const decode = target.decode;
+    if (!decode) return { target, stream, output: out, onRecord: (bytes, offset, length) => out.addLine(hexLine(bytes.subarray(offset, offset + length))) };
+    // Variable-length events are decoded with their missing tail read as zeros, as ecli run does.
+    const padded = new Uint8Array(target.size);
+    const onRecord: OnRecord = (bytes, offset, length) => {
+      if (length >= padded.length) return out.add(decode(bytes, offset) as DecodedValue, out.now);
+      padded.fill(0);
+      padded.set(bytes.subarray(offset, offset + length));
+      out.add(decode(padded, 0), out.now);
+    };
+    return { target, stream, output: out, onRecord };
+  }
+
+  /** Reads one bounded batch and hands its lines over; returns how many records it read. */
+  #drainBatch(r: Reading): number {
+    r.output.now = new Date();
+    const n = r.stream.drain(r.onRecord, BATCH);
+    this.#events += n;
+    const lines = r.output.takeLines();
+    if (lines.length > 0) this.#sink.lines(lines);
+    return n;
+  }
+
+  async #pump(generation: Generation, r: Reading): Promise<void> {
+    try {
+      while (!generation.closed) {
+        const ready = await r.stream.wait(WAIT_SLICE_MS);
+        if (generation.closed) return;
+        if (ready) {
+          this.#drainBatch(r);
+          await nextTurn(); // let requests and other tasks run between batches
+        }
+      }
+    } catch (error) {
+      if (generation.closed) return;
+      // This task's failure stays this task's: release it and report, nothing else stops.
+      try {
+        this.#stopped = true;
+        this.#unload();
+      } catch {
+        // Releasing is best effort once the task has failed.
+      }
+      this.#sink.failed(error);
+    }
+  }
+
+  #lostOf(generation: Generation): bigint {
+    let lost = 0n;
+    for (const r of generation.readings) lost += r.stream.lost() ?? 0n;
+    return lost;
+  }
+
+  #liveLost(): bigint {
+    if (!this.#live) return 0n;
+    try {
+      return this.#lostOf(this.#live);
+    } catch {
+      return 0n;
+    }
+  }
+}

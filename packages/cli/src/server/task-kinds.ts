@@ -1,0 +1,31 @@
+/**
+ * Which kind of task an upload is, told by its content (never by a name): the JSON or
+ * MessagePack form of a package. The place to add other kinds (WebAssembly modules).
+ */
+import { PackageError, readPackage } from "@eunomia/loader/package";
+import { packageForm } from "../package-input.ts";
+import { ApiError } from "./api-error.ts";
+import { PackageRunner } from "./package-runner.ts";
+import { planPackage } from "./package-plan.ts";
+import type { RunnerFactory, TaskRequest } from "./task-runner.ts";
+
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+/**
+ * Validates an upload and returns what makes its runner. Nothing reaches libbpf here.
+ * @throws ApiError 422 for anything that is not a valid package, 400 for bad flags.
+ */
+export function runnerFactory(bytes: Uint8Array, request: TaskRequest): { factory: RunnerFactory; defaultName: string } {
+  if (bytes.length === 0) throw new ApiError(422, "the request body is empty: send the package's bytes");
+  if (WASM_MAGIC.every((b, i) => bytes[i] === b)) throw new ApiError(422, "WebAssembly modules cannot run as server tasks yet");
+  if (packageForm(bytes) === "elf") throw new ApiError(422, "a plain BPF object is not a package: send its package (ecli client converts it itself)");
+  let pkg;
+  try {
+    pkg = readPackage(bytes);
+  } catch (err) {
+    const why = err instanceof PackageError ? err.message : `not a package (${(err as Error).message})`;
+    throw new ApiError(422, why.split("\n")[0]);
+  }
+  const plan = planPackage(pkg, request);
+  return { factory: (sink) => new PackageRunner(plan, sink), defaultName: pkg.meta.bpf_skel.obj_name };
+}
