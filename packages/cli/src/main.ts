@@ -23,6 +23,7 @@ commands:
                             convert a package between its JSON and MessagePack forms
   push <package> <ref>      push a package to an OCI registry (ref: host[:port]/repository:tag)
   pull <ref> [-o FILE]      pull a package from an OCI registry, digests verified
+  exporter -c CONFIG.yaml   serve packages' events and maps as Prometheus/OTLP metrics
   help                      print this help
 
 options:
@@ -37,6 +38,7 @@ const buildCommand = async (argv: string[]) => (await import("./commands/build.t
 const convertCommand = async (argv: string[]) => (await import("./commands/convert.ts")).convertCommand(argv);
 const pushCommand = async (argv: string[]) => (await import("./commands/push.ts")).pushCommand(argv);
 const pullCommand = async (argv: string[]) => (await import("./commands/pull.ts")).pullCommand(argv);
+const exporterCommand = async (argv: string[]) => (await import("./commands/exporter.ts")).exporterCommand(argv);
 const runCommand = async (argv: string[]) => (await import("./commands/run.ts")).runCommand(argv);
 
 /** Dispatches a command line; returns the exit code. */
@@ -54,6 +56,8 @@ export async function main(argv: string[], invokedAs = "ecli"): Promise<number> 
       return pushCommand(rest);
     case "pull":
       return pullCommand(rest);
+    case "exporter":
+      return exporterCommand(rest);
     case undefined:
     case "help":
     case "-h":
