@@ -17,8 +17,8 @@ import { Registry } from "./helpers/registry.ts";
 const sha256 = (bytes: Uint8Array) => `sha256:${new Bun.CryptoHasher("sha256").update(bytes).digest("hex")}`;
 
 let out: string;
-let jsonBytes: Uint8Array;
-let msgpackBytes: Uint8Array;
+let jsonBytes: Uint8Array<ArrayBuffer>;
+let msgpackBytes: Uint8Array<ArrayBuffer>;
 let registry: Registry;
 let before: KernelObjects;
 
