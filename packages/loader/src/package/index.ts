@@ -21,6 +21,7 @@ export {
   jsonToMsgpack,
   MSGPACK_FORMAT_VERSION,
   MSGPACK_MAGIC,
+  msgpackBody,
   packageToJson,
   writePackageMsgpack,
   type MsgpackRoot,

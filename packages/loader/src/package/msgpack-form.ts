@@ -1,25 +1,34 @@
 /**
  * The MessagePack package form (DESIGN.md section 3, ours): the JSON form's content with
- * the ELF as raw bytes, MessagePack-encoded and Brotli-compressed, behind a magic prefix.
+ * the ELF as raw bytes, MessagePack-encoded and compressed, behind a magic prefix.
  *
- * Layout: `"EUNP"` (4 bytes), format version (1 byte, currently 1), flags (1 byte), then
- * Brotli(MessagePack(root)). `root` is the JSON form's top-level object, key order and
- * unknown fields kept, except that `bpf_object` is a bin:
+ * Layout: `"EUNP"` (4 bytes), format version (1 byte), flags (1 byte), then the body.
+ * - Version 2 (written): zstd(MessagePack([root, btfTypes])) with the dictionary of
+ *   msgpack-dictionary.ts. `btfTypes` is null, or `[offset, columns]` when the ELF's BTF
+ *   type section was cut out of `bpf_object` at `offset` and stored as btf-columns.ts
+ *   columns (about half the compressed size; checked to restore byte for byte).
+ * - Version 1 (read only): Brotli(MessagePack(root)).
+ * `root` is the JSON form's top-level object, key order and unknown fields kept, except
+ * that `bpf_object` is a bin:
  * - flags bit 0 clear: the inflated ELF; the JSON form's base64 text is recovered by
  *   zlib-deflating it at level 9 (what our compiler writes), which was checked to
  *   reproduce the original stream when the package was converted.
  * - flags bit 0 set: the JSON form's zlib stream verbatim (a stream written by another
- *   compressor, kept exactly so the conversion stays lossless).
+ *   compressor, kept exactly so the conversion stays lossless; its BTF is not cut out).
  */
 import type { Packr } from "msgpackr";
+import { parseElf } from "@eunomia/decoder";
 import { decodeBase64, encodeBase64 } from "./base64.ts";
+import { btfTypesToColumns, columnsToBtfTypes } from "./btf-columns.ts";
 import { PackageError } from "./package-error.ts";
 import type { Package, PackageJson } from "./types.ts";
 
 /** The four bytes every MessagePack package starts with: "EUNP". */
 export const MSGPACK_MAGIC: Uint8Array = new Uint8Array([0x45, 0x55, 0x4e, 0x50]);
-/** The format version this code writes and reads. */
-export const MSGPACK_FORMAT_VERSION = 1;
+/** The format version this code writes (it also reads version 1). */
+export const MSGPACK_FORMAT_VERSION = 2;
+const BROTLI_FORMAT_VERSION = 1;
+const ZSTD_LEVEL = 19;
 const HEADER_SIZE = 6;
 const FLAG_ZLIB_VERBATIM = 1;
 
@@ -45,14 +54,71 @@ function deflateLevel9(object: Uint8Array): Uint8Array {
   return new Uint8Array(zlib().deflateSync(object, { level: 9 }));
 }
 
-function brotli(body: Uint8Array): Uint8Array {
+let dictionary: Uint8Array | undefined;
+function msgpackDictionary(): Uint8Array {
+  // Loaded on first use: only the MessagePack form needs it.
+  const { MSGPACK_DICTIONARY_BASE64 } = require("./msgpack-dictionary.ts") as typeof import("./msgpack-dictionary.ts");
+  return (dictionary ??= decodeBase64(MSGPACK_DICTIONARY_BASE64, "dictionary"));
+}
+
+function zstdWithDictionary(body: Uint8Array): Uint8Array {
   const z = zlib();
-  const params = {
-    [z.constants.BROTLI_PARAM_QUALITY]: 11,
-    [z.constants.BROTLI_PARAM_LGWIN]: 24,
-    [z.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
-  };
-  return new Uint8Array(z.brotliCompressSync(body, { params }));
+  const options = { params: { [z.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL }, dictionary: msgpackDictionary() };
+  return new Uint8Array(z.zstdCompressSync(body, options));
+}
+
+/** Where an ELF's BTF type section lies, or undefined when it has none we can read. */
+function btfTypesRange(object: Uint8Array): { start: number; end: number } | undefined {
+  let section;
+  try {
+    section = parseElf(object).sections.find((s) => s.name === ".BTF");
+  } catch {
+    return undefined; // not an ELF we can read: carried as is
+  }
+  if (!section || section.offset + 24 > object.length) return undefined;
+  const view = new DataView(object.buffer, object.byteOffset + section.offset, Math.min(section.size, object.length - section.offset));
+  if (view.byteLength < 24 || view.getUint16(0, true) !== 0xeb9f) return undefined;
+  const start = section.offset + view.getUint32(4, true) + view.getUint32(8, true);
+  const end = start + view.getUint32(12, true);
+  return end <= section.offset + view.byteLength && start <= end ? { start, end } : undefined;
+}
+
+/** `object` with its BTF type section cut out as columns, when that restores exactly. */
+function cutBtfTypes(object: Uint8Array): { rest: Uint8Array; btfTypes: [number, Uint8Array] | null } {
+  const range = btfTypesRange(object);
+  if (!range) return { rest: object, btfTypes: null };
+  const types = object.subarray(range.start, range.end);
+  let columns: Uint8Array;
+  try {
+    columns = btfTypesToColumns(types);
+    if (!sameBytes(columnsToBtfTypes(columns), types)) return { rest: object, btfTypes: null };
+  } catch {
+    return { rest: object, btfTypes: null };
+  }
+  const rest = new Uint8Array(object.length - types.length);
+  rest.set(object.subarray(0, range.start), 0);
+  rest.set(object.subarray(range.end), range.start);
+  return { rest, btfTypes: [range.start, columns] };
+}
+
+function restoreBtfTypes(rest: Uint8Array, btfTypes: unknown): Uint8Array {
+  if (btfTypes === null) return rest;
+  if (!Array.isArray(btfTypes) || btfTypes.length !== 2 || !Number.isInteger(btfTypes[0]) || !(btfTypes[1] instanceof Uint8Array)) {
+    throw new PackageError("MessagePack package body: BTF columns must be [offset, bin]");
+  }
+  const [offset, columns] = btfTypes as [number, Uint8Array];
+  if (offset < 0 || offset > rest.length) throw new PackageError(`MessagePack package body: BTF columns offset ${offset} is outside bpf_object`);
+  let types: Uint8Array;
+  try {
+    types = columnsToBtfTypes(columns);
+  } catch (cause) {
+    throw new PackageError(`MessagePack package body: BTF columns are malformed (${(cause as Error).message})`, { cause });
+  }
+  const object = new Uint8Array(rest.length + types.length);
+  object.set(rest.subarray(0, offset), 0);
+  object.set(types, offset);
+  object.set(rest.subarray(offset), offset + types.length);
+  return object;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -75,6 +141,22 @@ function toJsonRoot(pkg: PackageJson | Package): PackageJson {
  * @example await Bun.write("package.msgpack", writePackageMsgpack(await Bun.file("package.json").json()));
  */
 export function writePackageMsgpack(pkg: PackageJson | Package): Uint8Array {
+  const { body, zlibVerbatim } = msgpackBody(pkg);
+  const compressed = zstdWithDictionary(body);
+  const out = new Uint8Array(HEADER_SIZE + compressed.length);
+  out.set(MSGPACK_MAGIC, 0);
+  out[4] = MSGPACK_FORMAT_VERSION;
+  out[5] = zlibVerbatim ? FLAG_ZLIB_VERBATIM : 0;
+  out.set(compressed, HEADER_SIZE);
+  return out;
+}
+
+/**
+ * The body of the MessagePack form before compression, MessagePack([root, btfTypes]),
+ * and whether `bpf_object` is the JSON form's zlib stream kept verbatim. Exported for the
+ * dictionary generator (tools/msgpack-dictionary), which samples real bodies.
+ */
+export function msgpackBody(pkg: PackageJson | Package): { body: Uint8Array; zlibVerbatim: boolean } {
   const json = toJsonRoot(pkg);
   if (json === null || typeof json !== "object" || typeof json.bpf_object !== "string") {
     throw new PackageError("bpf_object must be a base64 string", { path: "bpf_object" });
@@ -86,16 +168,22 @@ export function writePackageMsgpack(pkg: PackageJson | Package): Uint8Array {
   } catch (cause) {
     throw new PackageError(`bpf_object is not valid zlib data (${(cause as Error).message})`, { path: "bpf_object", cause });
   }
-  const verbatim = !sameBytes(deflateLevel9(object), stream);
+  const zlibVerbatim = !sameBytes(deflateLevel9(object), stream);
+  const { rest, btfTypes } = zlibVerbatim ? { rest: stream, btfTypes: null } : cutBtfTypes(object);
   const root: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(json)) root[key] = key === "bpf_object" ? (verbatim ? stream : object) : value;
-  const body = brotli(packr().pack(root));
-  const out = new Uint8Array(HEADER_SIZE + body.length);
-  out.set(MSGPACK_MAGIC, 0);
-  out[4] = MSGPACK_FORMAT_VERSION;
-  out[5] = verbatim ? FLAG_ZLIB_VERBATIM : 0;
-  out.set(body, HEADER_SIZE);
-  return out;
+  for (const [key, value] of Object.entries(json)) root[key] = key === "bpf_object" ? rest : value;
+  return { body: packr().pack([root, btfTypes]), zlibVerbatim };
+}
+
+function decompressBody(body: Uint8Array, version: number): Uint8Array {
+  const z = zlib();
+  try {
+    if (version === BROTLI_FORMAT_VERSION) return new Uint8Array(z.brotliDecompressSync(body));
+    return new Uint8Array(z.zstdDecompressSync(body, { dictionary: msgpackDictionary() }));
+  } catch (cause) {
+    const codec = version === BROTLI_FORMAT_VERSION ? "Brotli" : "zstd";
+    throw new PackageError(`MessagePack package body is not valid ${codec} data (${(cause as Error).message}; truncated?)`, { cause });
+  }
 }
 
 /** The decoded root of a MessagePack package and how its `bpf_object` bin is stored. */
@@ -113,30 +201,31 @@ export interface MsgpackRoot {
 export function decodeMsgpackRoot(bytes: Uint8Array): MsgpackRoot {
   if (!isMsgpackPackage(bytes)) throw new PackageError("not a MessagePack package (no EUNP magic)");
   if (bytes.length < HEADER_SIZE) throw new PackageError(`MessagePack package truncated in its header (${bytes.length} bytes)`);
-  const version = bytes[4];
-  if (version !== MSGPACK_FORMAT_VERSION) {
-    throw new PackageError(`MessagePack package format version ${version} is not supported (this ecli reads ${MSGPACK_FORMAT_VERSION})`);
+  const version = bytes[4]!;
+  if (version !== MSGPACK_FORMAT_VERSION && version !== BROTLI_FORMAT_VERSION) {
+    throw new PackageError(`MessagePack package format version ${version} is not supported (this ecli reads 1 and ${MSGPACK_FORMAT_VERSION})`);
   }
-  const flags = bytes[5];
+  const flags = bytes[5]!;
   if ((flags & ~FLAG_ZLIB_VERBATIM) !== 0) throw new PackageError(`MessagePack package has unknown flags 0x${flags.toString(16)}`);
-  let body: Uint8Array;
+  const body = decompressBody(bytes.subarray(HEADER_SIZE), version);
+  let decoded: unknown;
   try {
-    body = new Uint8Array(zlib().brotliDecompressSync(bytes.subarray(HEADER_SIZE)));
-  } catch (cause) {
-    throw new PackageError(`MessagePack package body is not valid Brotli data (${(cause as Error).message}; truncated?)`, { cause });
-  }
-  let root: unknown;
-  try {
-    root = packr().unpack(body);
+    decoded = packr().unpack(body);
   } catch (cause) {
     throw new PackageError(`MessagePack package body is not valid MessagePack (${(cause as Error).message.split("\n")[0]})`, { cause });
   }
+  let root = decoded;
+  let btfTypes: unknown = null;
+  if (version !== BROTLI_FORMAT_VERSION) {
+    if (!Array.isArray(decoded) || decoded.length !== 2) throw new PackageError("MessagePack package body must be [root, BTF columns]");
+    [root, btfTypes] = decoded;
+  }
   if (root === null || typeof root !== "object" || Array.isArray(root) || root instanceof Uint8Array) {
-    throw new PackageError("MessagePack package body must be a map");
+    throw new PackageError("MessagePack package root must be a map");
   }
   const object = (root as Record<string, unknown>).bpf_object;
   if (!(object instanceof Uint8Array)) throw new PackageError("bpf_object must be a bin in the MessagePack form", { path: "bpf_object" });
-  (root as Record<string, unknown>).bpf_object = new Uint8Array(object);
+  (root as Record<string, unknown>).bpf_object = restoreBtfTypes(new Uint8Array(object), btfTypes);
   return { root: root as Record<string, unknown>, zlibVerbatim: (flags & FLAG_ZLIB_VERBATIM) !== 0 };
 }
 
