@@ -37,3 +37,4 @@ export { findTool, type ToolKind } from "./find-tool.ts";
 export { objNameFromPath, objectFileName } from "./obj-name.ts";
 export { internalMapName } from "./internal-maps.ts";
 export { DUMMY_PREFIX } from "./wrapper-unit.ts";
+export { buildWasm, type BuildWasmOptions, type BuildWasmResult } from "./wasm/build-wasm.ts";

@@ -202,6 +202,24 @@ export class BpfObject implements Disposable {
   }
 
   /**
+   * Attaches one loaded program, by its C function name, as {@link attachAll} would
+   * (used by WebAssembly modules, which attach their programs one at a time). The
+   * attachment is undone by close(). Throws {@link LibbpfError} (ENOENT unknown
+   * program, EINVAL before load) or {@link AttachError}.
+   *
+   * @example
+   * obj.attach("handle_exec");
+   */
+  attach(programName: string, opts: AttachOptions = {}): void {
+    const op = `attach program '${programName}'`;
+    const prog = this.#programPointers(op).find((p) => readCString(libbpf().bpf_program__name(p)) === programName);
+    if (!prog) throw new LibbpfError(op, Errno.ENOENT, { detail: "no such program" });
+    if (this.#phase !== "loaded") throw new LibbpfError(op, Errno.EINVAL, { detail: "the object is not loaded" });
+    const section = readCString(libbpf().bpf_program__section_name(prog));
+    this.#handle.detachers.push(...attachProgram({ prog, name: programName, section }, opts));
+  }
+
+  /**
    * The fd of a map (exact name, or a section suffix such as ".bss"); valid until close().
    * Throws {@link LibbpfError}: ENOENT unknown map, EINVAL before load.
    */

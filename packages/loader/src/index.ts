@@ -38,3 +38,4 @@ export { openPackage, PackageProgram, type StartOptions } from "./package-progra
 export { RunningProgram, type EventRecord, type EventsOptions, type MapEntry } from "./running-program.ts";
 export { GlobalValueError, type GlobalInfo, type GlobalInput } from "./program-globals.ts";
 export { LOST_COUNTER, lostCounterPlace } from "./lost-counter.ts";
+export { isWasmModule, runWasmModule, WASM_MAGIC, WasmError, type OutputSink, type WasmRunOptions } from "./wasm/index.ts";

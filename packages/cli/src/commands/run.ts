@@ -3,7 +3,7 @@
  * every program, and print decoded events until Ctrl-C, SIGTERM or the duration ends.
  */
 import { btfFromElf, createJsonWriter, parseElf, type Btf, type DecodedValue, type Elf } from "@eunomia/decoder";
-import { lostCounterPlace, openObject, PerfBufferReader, RingBufferReader, type BpfObject } from "@eunomia/loader";
+import { isWasmModule, lostCounterPlace, openObject, PerfBufferReader, RingBufferReader, type BpfObject } from "@eunomia/loader";
 import { attachOptions, ATTACH_FLAGS_USAGE, takeAttachFlag, type AttachFlags } from "../attach-flags.ts";
 import { UsageError } from "../cli-error.ts";
 import { EventOutput, type OutputMode } from "../event-output.ts";
@@ -30,15 +30,18 @@ interface RunOptions {
   programArgs: string[];
   /** --iface, --tc-attach, --uprobe-*, --pid, --freq, --cpus, ... (src/attach-flags.ts). */
   attach?: AttachFlags;
+  /** --wasm-dir: the host directory a WebAssembly module may open files in. */
+  wasmDir?: string;
 }
 
-const RUN_USAGE = "usage: ecli run [-j|--json] [-v|--verbose] [--duration SECONDS] [--printk] [attach options] <package.json|package.msgpack|prog.bpf.o|URL|-> [program flags]";
+const RUN_USAGE = "usage: ecli run [-j|--json] [-v|--verbose] [--duration SECONDS] [--printk] [attach options] [--wasm-dir DIR] <package.json|package.msgpack|prog.bpf.o|app.wasm|URL|-> [program flags]";
 
 const RUN_OPTIONS_USAGE = `  -j, --json              one JSON object per line instead of a text table
   -v, --verbose           say on stderr when programs are attached, what is sampled, lost-event counts
   --duration SECONDS      stop after SECONDS (a positive number) instead of waiting for Ctrl-C
   --printk                also print the kernel trace pipe (bpf_printk output) to stdout
                           (with -j as {"printk": "<line>"})
+  --wasm-dir DIR           let a WebAssembly module (app.wasm) open files in DIR
   -h, --help              print this help (ecli run <package> -h: the program's own flags)
 `;
 
@@ -48,6 +51,11 @@ function parseDuration(text: string | undefined): number {
     throw new UsageError(`--duration takes a positive number of seconds, not ${JSON.stringify(text ?? "")}`);
   }
   return seconds * 1000;
+}
+
+function wasmDir(dir: string | undefined): string {
+  if (dir === undefined || dir === "") throw new UsageError("--wasm-dir takes a directory");
+  return dir;
 }
 
 /** Splits ecli's own options (before the package) from the program's (after it). */
@@ -62,6 +70,7 @@ export function parseRunArgs(argv: string[]): RunOptions | "help" {
     else if (a === "--printk") opts.printk = true;
     else if (a === "--duration") opts.durationMs = parseDuration(argv[++i]);
     else if (a.startsWith("--duration=")) opts.durationMs = parseDuration(a.slice(11));
+    else if (a === "--wasm-dir") opts.wasmDir = wasmDir(argv[++i]);
     else if (a === "-h" || a === "--help") return "help";
     else if (a.startsWith("--") && (taken = takeAttachFlag(argv, i, (opts.attach ??= {}))) > 0) i += taken - 1;
     else if (a.startsWith("-") && a !== "-") throw new UsageError(`unknown option ${a} before the package (${RUN_USAGE})`);
@@ -193,7 +202,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const stopped = stopSignal(parsed.durationMs);
-  const pkg = await packageFromBytes(await readInput(parsed.source), parsed.source);
+  const input = await readInput(parsed.source);
+  // A WebAssembly module (wasm-bpf) brings its own user space: src/wasm-run.ts runs it.
+  if (isWasmModule(input)) return (await import("../wasm-run.ts")).runWasm(input, parsed, stopped);
+  const pkg = await packageFromBytes(input, parsed.source);
   const elf = parseElf(pkg.object);
   const btf = btfFromElf(elf);
   const flags = programFlags(pkg.meta, elf, btf);

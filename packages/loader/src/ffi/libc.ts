@@ -27,6 +27,8 @@ const LIBC_SYMBOLS = {
   eventfd: { args: [FFIType.u32, FFIType.i32], returns: FFIType.i32 },
   // ssize_t write(int fd, const void *buf, size_t count)
   write: { args: [FFIType.i32, FFIType.ptr, FFIType.u64], returns: FFIType.i64 },
+  // int poll(struct pollfd *fds, nfds_t nfds, int timeout): a blocking wait (WebAssembly host calls are synchronous)
+  poll: { args: [FFIType.ptr, FFIType.u64, FFIType.i32], returns: FFIType.i32 },
   // int close(int fd)
   close: { args: [FFIType.i32], returns: FFIType.i32 },
   // long syscall(long number, ...): bound with the five arguments perf_event_open takes
