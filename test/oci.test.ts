@@ -186,6 +186,9 @@ describe("registry failures are one line and exit 1", () => {
     // Not loopback: HTTPS (here the name does not even resolve), unless --insecure says plain HTTP.
     expect(oneLineFailure(await ecli(["pull", "registry.invalid:5000/x:v1"]))).toStartWith("ecli: cannot reach registry registry.invalid:5000 at https://registry.invalid:5000: ");
     expect(oneLineFailure(await ecli(["pull", "--insecure", "registry.invalid:5000/x:v1"]))).toStartWith("ecli: cannot reach registry registry.invalid:5000 (plain HTTP) at http://registry.invalid:5000: ");
+    // A missing file whose name reads like a reference: the message says both.
+    expect(oneLineFailure(await ecli(["run", "missing.invalid/package.json"])))
+      .toStartWith("ecli: cannot read missing.invalid/package.json: no such file, and cannot reach registry missing.invalid at https://missing.invalid: ");
   });
 
   test("something that is not a package is refused before any upload", async () => {

@@ -24,13 +24,18 @@ async function readUrl(url: string): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-/** Pulls a package from a registry (credentials from the Docker config; see @eunomia/loader/oci). */
+/**
+ * Pulls a package from a registry (credentials from the Docker config; see
+ * @eunomia/loader/oci). When no registry answers, the name may as well have been a file
+ * that is missing, so the message says both.
+ */
 async function readReference(ref: string): Promise<Uint8Array> {
   try {
     return (await pullPackage(ref)).bytes;
   } catch (err) {
-    if (err instanceof OciError) throw new InputError(err.message, { cause: err });
-    throw err;
+    if (!(err instanceof OciError)) throw err;
+    const unreachable = err.message.startsWith("cannot reach ");
+    throw new InputError(unreachable ? `cannot read ${ref}: no such file, and ${err.message}` : err.message, { cause: err });
   }
 }
 

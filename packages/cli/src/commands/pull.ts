@@ -44,6 +44,7 @@ export async function pullCommand(argv: string[]): Promise<number> {
   const opts = await registryOptions(args.registry);
   const pulled = await withRegistryErrors(() => pullPackage(args.ref, opts));
   if (args.out === undefined || args.out === "-") {
+    if (pulled.form === "msgpack" && process.stdout.isTTY) throw new UsageError("the package is in MessagePack form (binary): give -o FILE or redirect stdout");
     await Bun.write(Bun.stdout, pulled.bytes);
     return 0;
   }
