@@ -156,7 +156,8 @@ function bucketKind(field: YamlField): "exp2" | "linear" {
 
 /** The upper bound of bucket `index`: 2^index (exp2) or index (linear), times the multiplier. */
 export function bucketBound(type: "exp2" | "linear", index: number, multiplier: number): number {
-  return (type === "exp2" ? 2 ** index : index) * multiplier;
+  // 15 significant digits: 2^7 * 1e-6 is 0.000128, not 0.00012800000000000002, in labels.
+  return Number(((type === "exp2" ? 2 ** index : index) * multiplier).toPrecision(15));
 }
 
 function labelName(label: YamlField): string {
