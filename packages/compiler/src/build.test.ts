@@ -133,11 +133,17 @@ describe("build: bootstrap with an export header", () => {
     expect(names.filter((n) => n.startsWith(".debug_"))).toEqual([]);
   });
 
+  test("the object names its source relative to the source's folder, not where it was built", () => {
+    const text = new TextDecoder().decode(readFileSync(result.objectPath));
+    expect(text).toContain("\0./bootstrap.bpf.c\0");
+    expect(text).not.toContain(fixtures);
+  });
+
   test("clang ran with the BPF target, arch macro, include dirs and user flags", async () => {
     const vmlinux = await ensureVmlinuxHeader();
     const compile = lines.find((l) => l.startsWith("$ ") && l.includes(" -c "));
     expect(compile).toBeDefined();
-    expect(compile).toContain(` -g -O2 -target bpf -D__TARGET_ARCH_x86 -DEUNOMIA_TEST_FLAG=1 -I${fixtures} -I${vmlinux.dir} `);
+    expect(compile).toContain(` -g -O2 -ffile-prefix-map=${fixtures}=. -target bpf -D__TARGET_ARCH_x86 -DEUNOMIA_TEST_FLAG=1 -I${fixtures} -I${vmlinux.dir} `);
     expect(lines.some((l) => /^\$ \S*llvm-strip\S* -g \S+\/bootstrap\.bpf\.o$/.test(l))).toBe(true);
   });
 

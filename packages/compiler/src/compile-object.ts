@@ -1,4 +1,4 @@
-import { basename } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { CompileError, firstErrorLine } from "./errors.ts";
 import { runTool, type Log } from "./run-tool.ts";
 
@@ -10,6 +10,8 @@ export interface CompileObjectOptions {
   input: string;
   /** The user's file name, for messages. */
   displayName: string;
+  /** The user's source file: paths under its folder are recorded relative to it ("./x.bpf.c"). */
+  source?: string;
   output: string;
   /** Target and macro flags (`-target bpf -D__TARGET_ARCH_x86`), then user cflags. */
   flags: string[];
@@ -27,7 +29,10 @@ export interface CompileObjectOptions {
  */
 export async function compileObject(o: CompileObjectOptions): Promise<void> {
   const clean = o.cleanDiagnostics ?? ((s: string) => s);
-  const argv = [o.clang, "-g", "-O2", ...o.flags, ...o.includeArgs, "-c", o.input, "-o", o.output];
+  // The BTF line info names the source file: keep the build folder out of the package, so
+  // the same program builds to the same bytes wherever it is checked out.
+  const prefixMap = o.source ? [`-ffile-prefix-map=${dirname(resolve(o.source))}=.`] : [];
+  const argv = [o.clang, "-g", "-O2", ...prefixMap, ...o.flags, ...o.includeArgs, "-c", o.input, "-o", o.output];
   const run = await runTool(argv, { log: o.log });
   const stderr = clean(run.stderr);
   if (run.code !== 0) {

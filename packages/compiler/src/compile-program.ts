@@ -50,6 +50,7 @@ export async function compileProgram(o: CompileProgramOptions): Promise<Uint8Arr
         llvmStrip: o.llvmStrip,
         input,
         displayName: basename(o.source),
+        source: o.source,
         output,
         flags: o.flags,
         includeArgs: o.includeArgs,
