@@ -93,7 +93,8 @@ export class BpfHost implements Disposable {
     const elf = this.#ctx.memory().bytes(buf, size, "object", call);
     let obj: BpfObject | undefined;
     try {
-      obj = openObject(elf);
+      // Named so its internal maps read "wasm_bpf.rodata" etc. in bpftool.
+      obj = openObject(elf, { name: "wasm_bpf" });
       obj.load();
     } catch (err) {
       obj?.close();

@@ -68,7 +68,8 @@ function checkImports(module: WebAssembly.Module, abi: Record<string, unknown>):
 /** A trap or host failure as one line. */
 function describeTrap(err: unknown): WasmError {
   if (err instanceof WasmError) return err;
-  if (err instanceof WebAssembly.RuntimeError) return new WasmError(`the module trapped: ${err.message}`);
+  // JavaScriptCore appends " (evaluating '...')", which names our code, not the module's.
+  if (err instanceof WebAssembly.RuntimeError) return new WasmError(`the module trapped: ${err.message.replace(/ \(evaluating .*\)$/, "")}`);
   if (err instanceof RangeError && /call stack/i.test(err.message)) return new WasmError("the module trapped: call stack exhausted");
   const e = err as Error;
   return new WasmError(`the module failed: ${e?.message?.split("\n")[0] ?? String(err)}`);
