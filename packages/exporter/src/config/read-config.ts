@@ -167,9 +167,14 @@ function labelName(label: YamlField): string {
   return name;
 }
 
-function checkUniqueLabels(field: YamlField, names: string[]): void {
-  const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup) field.need("labels").fail(`label ${dup} appears twice`);
+/** Fails at the second label of the same name. */
+function checkUniqueLabels(field: YamlField): void {
+  const seen = new Set<string>();
+  for (const label of field.get("labels")?.items() ?? []) {
+    const name = label.need("name");
+    if (seen.has(name.string())) name.fail(`label ${name.string()} appears twice`);
+    seen.add(name.string());
+  }
 }
 
 function readEventLabels(field: YamlField): EventLabel[] {
@@ -179,7 +184,7 @@ function readEventLabels(field: YamlField): EventLabel[] {
     for (const key of ["size", "decoders"]) if (label.get(key)) label.need(key).fail(`\`${key}\` applies to labels of metrics read from maps`);
     return { name, field: label.get("from")?.string() ?? name };
   });
-  checkUniqueLabels(field, labels.map((l) => l.name));
+  checkUniqueLabels(field);
   return labels;
 }
 
@@ -198,7 +203,7 @@ function readMapLabels(field: YamlField): MapLabel[] {
       throw err;
     }
   });
-  checkUniqueLabels(field, labels.map((l) => l.name));
+  checkUniqueLabels(field);
   return labels;
 }
 

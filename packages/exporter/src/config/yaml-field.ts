@@ -2,7 +2,7 @@
  * A typed walk over a parsed YAML document that remembers where each value sits, so
  * every complaint names the file, line and column ("config.yaml:12:9: ...").
  */
-import { isNode, LineCounter, parseDocument, type Document } from "yaml";
+import { isMap, isNode, LineCounter, parseDocument, type Document } from "yaml";
 import { ConfigError } from "./config-error.ts";
 
 type Path = readonly (string | number)[];
@@ -38,6 +38,17 @@ export class YamlField {
     return `${this.#source.file}:1:1`;
   }
 
+  /** "file:line:column" of the key `key` of this mapping (for complaints about the key itself). */
+  keyPlace(key: string): string {
+    const node = this.path.length === 0 ? this.#source.doc.contents : this.#source.doc.getIn(this.path, true);
+    const pair = isMap(node) ? node.items.find((p) => isNode(p.key) && (p.key as { value?: unknown }).value === key) : undefined;
+    if (pair && isNode(pair.key) && pair.key.range) {
+      const { line, col } = this.#source.lines.linePos(pair.key.range[0]);
+      return `${this.#source.file}:${line}:${col}`;
+    }
+    return this.place;
+  }
+
   /** The dotted name of this value, e.g. programs[0].metrics.counters[1].name. */
   get name(): string {
     return this.path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("") || "the document";
@@ -69,7 +80,7 @@ export class YamlField {
   /** Fails on members other than `known` (a typo should not pass silently). */
   only(known: readonly string[]): this {
     for (const key of Object.keys(this.#object())) {
-      if (!known.includes(key)) new YamlField(this.#source, [...this.path, key], null).fail(`unknown key \`${key}\` in ${this.name || "the document"} (known: ${known.join(", ")})`);
+      if (!known.includes(key)) throw new ConfigError(`${this.keyPlace(key)}: unknown key \`${key}\` in ${this.name || "the document"} (known: ${known.join(", ")})`);
     }
     return this;
   }
@@ -118,7 +129,7 @@ export class YamlField {
  */
 export function parseYaml(text: string, file: string): YamlField {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const error = doc.errors[0];
   if (error) {
     const at = error.linePos?.[0];
