@@ -29,7 +29,7 @@ const MAX_REDIRECTS = 5;
 const USER_AGENT = "eunomia-ecli";
 
 /** What `RegistryClient.request` takes besides method and path. */
-export interface ClientRequest {
+export interface RegistryRequest {
   headers?: Record<string, string>;
   body?: Uint8Array;
   /** The access the request needs, for Bearer token scopes. */
@@ -94,7 +94,7 @@ export class RegistryClient {
     return this.credentials ?? undefined;
   }
 
-  private async send(url: string, method: string, init: ClientRequest, withAuth: boolean): Promise<Response> {
+  private async send(url: string, method: string, init: RegistryRequest, withAuth: boolean): Promise<Response> {
     const headers: Record<string, string> = { "User-Agent": USER_AGENT, ...init.headers };
     if (withAuth && this.authorization) headers.Authorization = this.authorization;
     try {
@@ -111,7 +111,7 @@ export class RegistryClient {
   }
 
   /** Sends one request, following redirects (credentials only to the registry's own origin). */
-  private async sendFollowing(url: string, method: string, init: ClientRequest): Promise<Response> {
+  private async sendFollowing(url: string, method: string, init: RegistryRequest): Promise<Response> {
     let response = await this.send(url, method, init, true);
     for (let hop = 0; hop < MAX_REDIRECTS && response.status >= 300 && response.status < 400; hop++) {
       const location = response.headers.get("location");
@@ -162,7 +162,7 @@ export class RegistryClient {
    * authenticating when challenged. Returns whatever status the registry answered
    * except a second 401, which is an OciError.
    */
-  async request(method: string, pathOrUrl: string, init: ClientRequest): Promise<Response> {
+  async request(method: string, pathOrUrl: string, init: RegistryRequest): Promise<Response> {
     const url = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : this.url(pathOrUrl);
     let response = await this.sendFollowing(url, method, init);
     if (response.status !== 401) return response;
