@@ -34,7 +34,8 @@ export function checkAgainstPackage(config: ProgramConfig, pkg: PackageProgram):
     if (fields.length === 0) throw new ConfigError(`${config.at}: program ${config.name} has metrics from events, but its package exports no event type`);
     checkEventFields(config.name, eventMetrics, fields);
   }
-  const maps = (pkg.meta.bpf_skel.maps ?? []).map((m) => m.name);
+  // Internal maps (.rodata, .bss) hold globals, never metrics.
+  const maps = (pkg.meta.bpf_skel.maps ?? []).map((m) => m.name).filter((name) => !name.includes("."));
   for (const m of [...config.counters, ...config.histograms]) {
     if (m.source === "map" && !maps.includes(m.map)) {
       throw new ConfigError(`${m.at}: metric ${m.name} reads map ${JSON.stringify(m.map)}, which program ${config.name} does not have (maps: ${maps.join(", ") || "none"})`);

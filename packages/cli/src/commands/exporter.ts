@@ -5,6 +5,7 @@
  * validates the config (and the packages it names) and exits.
  */
 import { UsageError } from "../cli-error.ts";
+import { InputError } from "../read-input.ts";
 
 const EXPORTER_USAGE = "usage: ecli exporter -c CONFIG.yaml [--listen ADDR:PORT] [--check] [--token TOKEN]";
 const DEFAULT_LISTEN = "127.0.0.1:8526";
@@ -83,8 +84,20 @@ function untilStopped(): Promise<void> {
   });
 }
 
+// Errors about what the user gave (config, flags, registry): their message is the whole story.
+const USER_ERRORS = new Set(["ConfigError", "GlobalValueError", "OciError"]);
+
 /** Runs the command; returns the exit code. */
 export async function exporterCommand(argv: string[]): Promise<number> {
+  try {
+    return await exporter(argv);
+  } catch (err) {
+    if (err instanceof Error && USER_ERRORS.has(err.name)) throw new InputError(err.message, { cause: err });
+    throw err;
+  }
+}
+
+async function exporter(argv: string[]): Promise<number> {
   const opts = parseExporterArgs(argv);
   if (opts === "help") {
     process.stdout.write(HELP);
@@ -95,7 +108,9 @@ export async function exporterCommand(argv: string[]): Promise<number> {
   if (opts.check) {
     for (const program of config.programs) {
       if (program.source.kind === "oci") continue; // not pulled just to check
-      checkAgainstPackage(program, await openSource(program.source));
+      const pkg = await openSource(program.source);
+      checkAgainstPackage(program, pkg);
+      for (const [name, value] of Object.entries(program.flags)) pkg.setGlobal(name, value);
     }
     const metrics = config.programs.reduce((n, p) => n + p.counters.length + p.histograms.length, 0);
     process.stdout.write(`${opts.config}: ok (${config.programs.length} programs, ${metrics} metrics)\n`);
@@ -111,7 +126,7 @@ export async function exporterCommand(argv: string[]): Promise<number> {
     server = serveExporter(exporter, { hostname: opts.hostname, port: opts.port, token: opts.token, onError: (line) => process.stderr.write(`ecli exporter: ${line}\n`) });
   } catch (err) {
     await exporter.close();
-    throw new Error(`cannot listen on ${opts.hostname}:${opts.port} (${(err as { code?: string }).code ?? (err as Error).message})`);
+    throw new InputError(`cannot listen on ${opts.hostname}:${opts.port} (${(err as { code?: string }).code ?? (err as Error).message})`);
   }
   const push = config.otlp ? new (await import("@eunomia/exporter/otlp")).OtlpPush(exporter.registry, config.otlp) : undefined;
   process.stderr.write(`ecli exporter: serving http://${server.hostname}:${server.port}/metrics (${config.programs.length} programs)\n`);
