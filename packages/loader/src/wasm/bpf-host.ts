@@ -180,7 +180,7 @@ export class BpfHost implements Disposable {
     const callback = this.#callback(sampleFunc, call);
     const result = buffer.poll(timeoutMs, (record) => {
       const size = Math.min(record.length, maxSize);
-      this.#ctx.memory().bytes(data, size, "data buffer", call).set(record.subarray(0, size));
+      mem.write(data, size === record.length ? record : record.subarray(0, size), "data buffer", call);
       callback(ctx, data, size);
     });
     return result === "interrupted" ? wasiError(EINTR) : result;

@@ -9,9 +9,20 @@ const MAX_CSTRING = 4096;
 /** The module's memory as the host sees it; every (pointer, length) is checked before use. */
 export class GuestMemory {
   readonly #memory: WebAssembly.Memory;
+  // A view of the current buffer, rebuilt when memory.grow replaces it (hot path: one copy per event).
+  #u8: Uint8Array;
 
   constructor(memory: WebAssembly.Memory) {
     this.#memory = memory;
+    this.#u8 = new Uint8Array(memory.buffer);
+  }
+
+  /** Copies `bytes` to `ptr`; throws {@link WasmError} as {@link bytes} does. */
+  write(ptr: number, bytes: Uint8Array, what: string, call: string): void {
+    let u8 = this.#u8;
+    if (u8.buffer !== this.#memory.buffer) u8 = this.#u8 = new Uint8Array(this.#memory.buffer);
+    if (ptr < 0 || ptr + bytes.length > u8.length) this.bytes(ptr, bytes.length, what, call); // throws
+    u8.set(bytes, ptr);
   }
 
   /** Current size in bytes. */
