@@ -2,6 +2,7 @@
  * One program of the exporter: its package started in the kernel, its event metrics fed
  * from the ring/perf buffer by a background loop, its map metrics read at scrape time.
  */
+import { readFileSync } from "node:fs";
 import { mapBtfTypes } from "@eunomia/decoder";
 import type { PackageProgram, RunningProgram } from "@eunomia/loader";
 import type { Registry } from "prom-client";
@@ -19,6 +20,15 @@ export interface ProgramSummary {
   name: string;
   metrics: string[];
   events: number;
+}
+
+/** True while the kernel counts BPF program run time (`sysctl kernel.bpf_stats_enabled=1`). */
+function bpfStatsEnabled(): boolean {
+  try {
+    return readFileSync("/proc/sys/kernel/bpf_stats_enabled", "utf8").trim() === "1";
+  } catch {
+    return false;
+  }
 }
 
 /** Event fields of the package's export type, in declaration order. */
@@ -140,10 +150,8 @@ export class ExportedProgram implements ProgramStatsSource {
   }
 
   runStats(): { program: string; runCount: bigint; runTimeNs: bigint }[] {
-    if (this.#stopped) return [];
-    const stats = (this.#running as { programStats?: () => { name: string; runCount: bigint; runTimeNs: bigint }[] }).programStats;
-    if (typeof stats !== "function") return [];
-    return stats.call(this.#running).map((s) => ({ program: s.name, runCount: s.runCount, runTimeNs: s.runTimeNs }));
+    if (this.#stopped || !bpfStatsEnabled()) return [];
+    return this.#running.object.programStats().map((s) => ({ program: s.name, runCount: s.runCount, runTimeNs: s.runTimeNs }));
   }
 
   summary(): ProgramSummary {

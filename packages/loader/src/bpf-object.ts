@@ -14,6 +14,7 @@ import { LibbpfError, LoadError, type AttachError } from "./errors.ts";
 import { libbpf } from "./ffi/libbpf.ts";
 import { nativeView, pointerOrNull, readCString, type NativePointer } from "./ffi/memory.ts";
 import { captureLibbpfLog } from "./ffi/print-capture.ts";
+import { programRunStats, type ProgramRunStats } from "./ffi/prog-info.ts";
 import { handleBackstop, releaseHandle, type ObjectHandle } from "./object-handle.ts";
 
 /** A program of the object. */
@@ -69,6 +70,19 @@ export class BpfObject implements Disposable {
       name: readCString(lib.bpf_program__name(prog)),
       section: readCString(lib.bpf_program__section_name(prog)),
     }));
+  }
+
+  /**
+   * Run count and time of every loaded program, as the kernel counts them while
+   * `kernel.bpf_stats_enabled` is 1 (zeros otherwise); programs not loaded are left out.
+   * Throws {@link LibbpfError} once closed.
+   */
+  programStats(): ({ name: string } & ProgramRunStats)[] {
+    const lib = libbpf();
+    return this.#programPointers("read program stats").flatMap((prog) => {
+      const fd = lib.bpf_program__fd(prog);
+      return fd < 0 ? [] : [{ name: readCString(lib.bpf_program__name(prog)), ...programRunStats(fd) }];
+    });
   }
 
   /** Every map, including libbpf's internal .rodata/.bss/.data maps. */
