@@ -30,6 +30,9 @@ let tokenFile: string;
 /** Kernel objects when the current test began (others' programs may come and go meanwhile). */
 let before: KernelObjects;
 
+/** Servers started and not yet stopped: afterAll ends them if a test did not. */
+const running = new Set<Subprocess>();
+
 /** A running `ecli server`. */
 class Server {
   private stderrText = "";
@@ -46,6 +49,7 @@ class Server {
   static async start(args: string[] = []): Promise<Server> {
     const proc = Bun.spawn([...ecliCommand(), "server", "--listen", "127.0.0.1:0", ...args], { cwd: ROOT, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
     const server = new Server(proc);
+    running.add(proc);
     const deadline = Date.now() + 15_000;
     for (;;) {
       const m = /listening on (\S+)/.exec(server.stderrText);
@@ -80,6 +84,7 @@ class Server {
   async stop(signal: "SIGINT" | "SIGTERM" = "SIGTERM"): Promise<number> {
     if (this.proc.exitCode === null) this.proc.kill(signal);
     const code = await this.proc.exited;
+    running.delete(this.proc);
     await this.stderrDone;
     return code;
   }
@@ -128,10 +133,19 @@ async function build(source: string, out: string, header?: string): Promise<stri
   return join(out, "package.json");
 }
 
-/** Programs named `name` in the kernel now. */
-async function programsNamed(name: string): Promise<number> {
-  const progs = JSON.parse((await $`bpftool -j prog list`.quiet().text()) || "[]") as { name?: string }[];
-  return progs.filter((p) => p.name === name).length;
+/**
+ * Programs named `name` in the kernel, polled until there are `expected` (replaced
+ * packages are released just after an update's answer, and the kernel frees programs
+ * after an RCU grace period) or 3 s have passed.
+ */
+async function programsNamed(name: string, expected: number): Promise<number> {
+  const deadline = Date.now() + 3000;
+  for (;;) {
+    const progs = JSON.parse((await $`bpftool -j prog list`.quiet().text()) || "[]") as { name?: string }[];
+    const count = progs.filter((p) => p.name === name).length;
+    if (count === expected || Date.now() > deadline) return count;
+    await Bun.sleep(50);
+  }
 }
 
 beforeEach(async () => {
@@ -150,7 +164,13 @@ beforeAll(async () => {
   killMsgpack = join(dir, "kill", "package.msgpack");
 });
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  for (const proc of running) {
+    proc.kill("SIGTERM");
+    await proc.exited;
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe("ecli server with ecli client", () => {
   test("two packages, known events read back, update in place without a gap, pause/resume, stop, clean shutdown", async () => {
@@ -193,7 +213,7 @@ describe("ecli server with ecli client", () => {
       await Bun.sleep(100);
       const updated = await server.client(["update", kills, killMsgpack, "--", "--target-pid", pid, "--tag", "2"]);
       expect(updated.stderr).toBe("");
-      expect(updated.stdout).toMatch(new RegExp(`^${kills} updated in [\\d.]+ ms\\n$`));
+      expect(updated.stdout).toMatch(new RegExp(`^${kills} updated: new package attached [\\d.]+ ms after the request\\n$`));
       await Bun.sleep(100);
       knocking = false;
       await knocker;
@@ -205,11 +225,11 @@ describe("ecli server with ecli client", () => {
       expect(missed).toEqual([]);
       expect(during[0].tag).toBe(1);
       expect(during.at(-1)).toEqual({ target: last, sig: 0, tag: 2 });
-      expect(await programsNamed("on_kill")).toBe(1);
+      expect(await programsNamed("on_kill", 1)).toBe(1);
 
       // Pause: nothing is attached (or loaded); resume: events again.
       expect((await server.client(["pause", kills])).stdout).toBe(`${kills} paused\n`);
-      expect(await programsNamed("on_kill")).toBe(0);
+      expect(await programsNamed("on_kill", 0)).toBe(0);
       knock(7_000_001);
       expect((await server.client(["resume", kills])).stdout).toBe(`${kills} running\n`);
       knock(7_000_002);
@@ -232,7 +252,7 @@ describe("ecli server with ecli client", () => {
       expect(followed.code).toBe(0);
       expect(followed.stdout.trimEnd().split("\n").map((l) => JSON.parse(l))).toEqual(resumed);
       expect((await server.client(["stop", writes])).code).toBe(0);
-      expect(await programsNamed("on_kill")).toBe(0);
+      expect(await programsNamed("on_kill", 0)).toBe(0);
     } finally {
       expect(await server.stop("SIGTERM")).toBe(0);
     }
@@ -242,12 +262,15 @@ describe("ecli server with ecli client", () => {
 
   test("SIGINT with tasks running detaches every one and exits 0", async () => {
     const server = await Server.start();
-    const a = await server.client(["start", killPkg, "--", "--target-pid", String(process.pid)], false);
-    const b = await server.client(["start", kvPkg], false);
-    expect([a.code, b.code]).toEqual([0, 0]);
-    expect(await programsNamed("on_kill")).toBe(1);
-    expect(await server.stop("SIGINT")).toBe(0);
-    expect(await programsNamed("on_kill")).toBe(0);
+    try {
+      const a = await server.client(["start", killPkg, "--", "--target-pid", String(process.pid)], false);
+      const b = await server.client(["start", kvPkg], false);
+      expect([a.code, b.code]).toEqual([0, 0]);
+      expect(await programsNamed("on_kill", 1)).toBe(1);
+    } finally {
+      expect(await server.stop("SIGINT")).toBe(0);
+    }
+    expect(await programsNamed("on_kill", 0)).toBe(0);
     expect(await leaksAfterRelease(before)).toEqual({ progs: [], maps: [], links: [] });
   }, 30_000);
 });
@@ -295,7 +318,7 @@ describe("hostile requests", () => {
       const { id } = (await created.json()) as { id: string };
       const updates = await Promise.all(Array.from({ length: 5 }, () => server.fetch(`/tasks/${id}/package?arg=--tag&arg=14&arg=--target-pid&arg=${process.pid}`, { method: "PUT", body })));
       expect(updates.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
-      expect(await programsNamed("on_kill")).toBe(1);
+      expect(await programsNamed("on_kill", 1)).toBe(1);
       expect(((await (await server.fetch(`/tasks/${id}`)).json()) as { updates: number }).updates).toBe(5);
       // Pause twice: the second is a conflict; resume twice likewise.
       expect((await status(`/tasks/${id}/pause`, { method: "POST" })).status).toBe(200);

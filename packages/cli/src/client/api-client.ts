@@ -17,7 +17,8 @@ export interface TaskInfo {
   lines: number;
   updates: number;
   error?: string;
-  update_ms?: number;
+  /** The last update, timed from its request: new package attached, old one released. */
+  last_update?: { attached_ms: number; released_ms?: number };
 }
 
 /** A page of a task's log. */

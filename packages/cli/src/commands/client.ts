@@ -183,7 +183,7 @@ export async function clientCommand(argv: string[]): Promise<number> {
       const { source, params } = parseTaskArgs(more, "update");
       if (params.name !== undefined || params.json !== undefined) throw new UsageError("update keeps the task's name and output mode: --name and -j do not apply");
       const task = await client.update(id, await packageUpload(source), params);
-      await out(`${task.id} updated in ${task.update_ms} ms`);
+      await out(`${task.id} updated: new package attached ${task.last_update?.attached_ms} ms after the request`);
       return 0;
     }
     case "log": {

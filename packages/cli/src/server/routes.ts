@@ -69,12 +69,11 @@ async function startTask(ctx: ApiContext, request: Request, query: URLSearchPara
 }
 
 async function updateTask(ctx: ApiContext, id: string, request: Request, query: URLSearchParams): Promise<Response> {
+  const receivedAt = performance.now();
   const current = ctx.tasks.info(id);
   const body = await readBody(request, ctx.maxBodyBytes);
   const { factory } = runnerFactory(body, taskRequest(query, current.mode));
-  const started = performance.now();
-  const info = ctx.tasks.update(id, factory);
-  return json({ ...info, update_ms: Number((performance.now() - started).toFixed(2)) });
+  return json(ctx.tasks.update(id, factory, receivedAt));
 }
 
 function readLog(ctx: ApiContext, id: string, request: Request, query: URLSearchParams): Response {

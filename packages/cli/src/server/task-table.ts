@@ -31,7 +31,14 @@ export interface TaskInfo {
   updates: number;
   error?: string;
   warning?: string;
+  /**
+   * The last update, timed from its request: `attached_ms` when the new package was
+   * attached (the answer), `released_ms` when the old one was detached and released.
+   */
+  last_update?: { attached_ms: number; released_ms?: number };
 }
+
+const round = (ms: number) => Number(ms.toFixed(2));
 
 /** Limits that keep one client or task from taking the server down. */
 export interface TaskLimits {
@@ -51,6 +58,7 @@ class Task {
   updates = 0;
   error?: string;
   warning?: string;
+  lastUpdate?: { attached_ms: number; released_ms?: number };
   /** Counters of runners this task has replaced. */
   eventsBefore = 0;
   lostBefore = 0;
@@ -74,6 +82,7 @@ class Task {
     };
     if (this.error !== undefined) info.error = this.error;
     if (this.warning !== undefined) info.warning = this.warning;
+    if (this.lastUpdate !== undefined) info.last_update = { ...this.lastUpdate };
     return info;
   }
 }
@@ -86,6 +95,7 @@ function startFailure(err: unknown): ApiError {
 /** The set of tasks. */
 export class TaskTable {
   readonly #tasks = new Map<string, Task>();
+  readonly #retiring = new Set<() => void>();
   #nextId = 1;
 
   constructor(readonly limits: TaskLimits) {}
@@ -164,9 +174,10 @@ export class TaskTable {
   /**
    * Replaces a live task's runner: the new one is loaded and attached (or only loaded,
    * when paused) before the old one is read out and stopped, so no event goes unseen.
+   * `receivedAt` (performance.now() when the request came) times the update.
    * @throws ApiError 409 for an ended task, 422 when the new runner cannot start (the old one goes on).
    */
-  update(id: string, makeRunner: RunnerFactory): TaskInfo {
+  update(id: string, makeRunner: RunnerFactory, receivedAt = performance.now()): TaskInfo {
     const task = this.#get(id);
     if (!task.live) throw new ApiError(409, `task ${id} is ${task.state}: only a running or paused task can be updated`);
     let next: TaskRunner | undefined;
@@ -179,16 +190,37 @@ export class TaskTable {
     }
     const old = task.runner;
     task.runner = next;
-    old.stop();
-    task.eventsBefore += old.stats.events;
-    task.lostBefore += old.stats.lost;
     task.updates++;
+    this.#retire(task, old, receivedAt);
     return task.info();
   }
 
-  /** Stops every live task (server shutdown). */
+  /** Stops every live task and every replaced runner still being released (server shutdown). */
   stopAll(): void {
+    for (const release of [...this.#retiring]) release();
     for (const task of this.#tasks.values()) this.#end(task, "stopped");
+  }
+
+  /**
+   * Reads out and releases a replaced runner right after the update's answer is sent:
+   * the kernel takes tens of milliseconds to tear down a tracepoint's perf event, and
+   * both runners may report events for that moment. Its counters join the task's.
+   */
+  #retire(task: Task, old: TaskRunner, receivedAt: number): void {
+    const release = () => {
+      if (!this.#retiring.delete(release)) return;
+      try {
+        old.stop();
+      } catch (err) {
+        task.warning = `releasing the replaced package: ${describeError(err)}`;
+      }
+      task.eventsBefore += old.stats.events;
+      task.lostBefore += old.stats.lost;
+      task.lastUpdate = { attached_ms: task.lastUpdate?.attached_ms ?? 0, released_ms: round(performance.now() - receivedAt) };
+    };
+    this.#retiring.add(release);
+    task.lastUpdate = { attached_ms: round(performance.now() - receivedAt) };
+    setTimeout(release, 0);
   }
 
   #sinkFor(task: Task, current: () => TaskRunner | undefined): RunnerSink {
