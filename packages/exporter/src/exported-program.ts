@@ -14,6 +14,11 @@ import { checkMapShape, readMapCounter, readMapHistogram, type MapSource } from 
 import type { ProgramStatsSource, SelfMetrics } from "./metrics/self-metrics.ts";
 import { openSource } from "./package-source.ts";
 
+// Metrics are read every few seconds, so events can wait a moment: reading a busy buffer
+// 2 ms after it wakes us, all of it at once, costs a third of the CPU per event.
+const COALESCE_MS = 2;
+const DRAIN_BATCH = 65_536;
+
 /** What the program API lists about a running program. */
 export interface ProgramSummary {
   id: number;
@@ -127,13 +132,11 @@ export class ExportedProgram implements ProgramStatsSource {
 
   #startLoop(): void {
     if (!this.#events.wanted) return;
-    const handled = this.#self.events.labels(this.name);
-    const iterator = this.#running.events({ signal: this.#abort.signal });
+    const iterator = this.#running.events({ signal: this.#abort.signal, batchSize: DRAIN_BATCH, coalesceMs: COALESCE_MS });
     this.#loop = (async () => {
       for await (const event of iterator) {
         this.#events.handle(event);
         this.#handled++;
-        handled.inc();
       }
     })().catch((err: unknown) => {
       if (!this.#stopped) process.stderr.write(`ecli exporter: program ${this.name} stopped reading events: ${(err as Error).message}\n`);
@@ -141,7 +144,7 @@ export class ExportedProgram implements ProgramStatsSource {
   }
 
   /** Events handled so far. */
-  get handled(): number {
+  eventsHandled(): number {
     return this.#handled;
   }
 

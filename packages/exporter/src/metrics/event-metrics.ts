@@ -31,7 +31,14 @@ function labelsOf(labels: readonly EventLabel[], event: EventRecord): string[] {
   return labels.map((l) => labelValue(event[l.field]));
 }
 
-/** The counters and histograms of one program, fed one event at a time. */
+// Observations a histogram series buffers before it hands them to prom-client.
+const MAX_PENDING = 4096;
+
+/**
+ * The counters and histograms of one program, fed one event at a time. The hot path
+ * only adds to plain per-series numbers; they reach the prom-client metrics (which hash
+ * their labels on every call) when the metrics are collected, i.e. at each scrape.
+ */
 export class EventMetrics {
   readonly #updates: Update[];
   readonly #names: string[];
@@ -41,22 +48,53 @@ export class EventMetrics {
     this.#registry = registry;
     this.#names = [...counters, ...histograms].map((m) => m.name);
     const counterUpdates = counters.map((c): Update => {
-      const metric = new Counter({ name: c.name, help: c.help, labelNames: c.labels.map((l) => l.name), registers: [registry] });
-      const series = new SeriesLimit<{ inc(): void }>(c.maxSeries, () => self.seriesDropped.inc({ metric: c.name }));
+      const all: { child: { inc(n: number): void }; pending: number }[] = [];
+      const metric: Counter = new Counter({
+        name: c.name, help: c.help, labelNames: c.labels.map((l) => l.name), registers: [registry],
+        collect() {
+          for (const s of all) {
+            if (s.pending === 0) continue;
+            s.child.inc(s.pending);
+            s.pending = 0;
+          }
+        },
+      });
+      const series = new SeriesLimit<{ child: { inc(n: number): void }; pending: number }>(c.maxSeries, () => self.seriesDropped.inc({ metric: c.name }));
       return (event) => {
         const values = labelsOf(c.labels, event);
-        series.get(values.join("\0"), () => metric.labels(...values))?.inc();
+        const s = series.get(values.join("\0"), () => {
+          const made = { child: metric.labels(...values), pending: 0 };
+          all.push(made);
+          return made;
+        });
+        if (s) s.pending++;
       };
     });
     const histogramUpdates = histograms.map((h): Update => {
-      const metric = new Histogram({ name: h.name, help: h.help, labelNames: h.labels.map((l) => l.name), buckets: h.buckets, registers: [registry] });
-      const series = new SeriesLimit<{ observe(v: number): void }>(h.maxSeries, () => self.seriesDropped.inc({ metric: h.name }));
+      type Series = { child: { observe(v: number): void }; pending: number[] };
+      const all: Series[] = [];
+      const flush = (s: Series) => {
+        for (const v of s.pending) s.child.observe(v);
+        s.pending.length = 0;
+      };
+      const metric: Histogram = new Histogram({
+        name: h.name, help: h.help, labelNames: h.labels.map((l) => l.name), buckets: h.buckets, registers: [registry],
+        collect() {
+          for (const s of all) flush(s);
+        },
+      });
+      const series = new SeriesLimit<Series>(h.maxSeries, () => self.seriesDropped.inc({ metric: h.name }));
       const errors = self.decodeErrors.labels(program, h.name);
       return (event) => {
         const value = numericValue(event[h.field]);
         if (value === undefined) return void errors.inc();
         const values = labelsOf(h.labels, event);
-        series.get(values.join("\0"), () => metric.labels(...values))?.observe(value);
+        const s = series.get(values.join("\0"), () => {
+          const made: Series = { child: metric.labels(...values), pending: [] };
+          all.push(made);
+          return made;
+        });
+        if (s && s.pending.push(value) >= MAX_PENDING) flush(s);
       };
     });
     this.#updates = [...counterUpdates, ...histogramUpdates];

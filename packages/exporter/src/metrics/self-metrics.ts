@@ -10,6 +10,8 @@ import { CollectedMetric, type CollectedValue } from "./collected-metric.ts";
 export interface ProgramStatsSource {
   /** The config's program name. */
   name: string;
+  /** Events handled so far. */
+  eventsHandled(): number;
   /** Events lost so far (undefined when the program keeps no count). */
   lost(): bigint | undefined;
   /** Run count and time of each BPF program; empty when the kernel's BPF stats are off. */
@@ -17,7 +19,6 @@ export interface ProgramStatsSource {
 }
 
 export class SelfMetrics {
-  readonly events: Counter<"program">;
   readonly decodeErrors: Counter<"program" | "metric">;
   readonly seriesDropped: Counter<"metric">;
   readonly scrapeDuration: Histogram;
@@ -25,7 +26,9 @@ export class SelfMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.events = new Counter({ name: "ecli_exporter_events_total", help: "Events read from programs' ring or perf buffers and handled.", labelNames: ["program"], registers });
+    // Read from the programs' own counts at scrape time: a prom-client inc() per event costs more than the event.
+    new CollectedMetric("ecli_exporter_events_total", "Events read from programs' ring or perf buffers and handled.", "counter", () =>
+      [...this.#programs].map((p) => ({ labels: { program: p.name }, value: p.eventsHandled() }))).register(registry);
     this.decodeErrors = new Counter({ name: "ecli_exporter_decode_errors_total", help: "Events or map entries that could not be turned into a metric update.", labelNames: ["program", "metric"], registers });
     this.seriesDropped = new Counter({ name: "ecli_exporter_series_dropped_total", help: "Updates dropped because their metric was at its max_series limit.", labelNames: ["metric"], registers });
     this.scrapeDuration = new Histogram({
