@@ -92,37 +92,49 @@ function readLog(ctx: ApiContext, id: string, request: Request, query: URLSearch
 
 type Route = (ctx: ApiContext, request: Request, query: URLSearchParams, id: string) => Response | Promise<Response>;
 
-/** Routes by path pattern, then method. */
-const ROUTES: Array<{ path: RegExp; methods: Record<string, Route> }> = [
-  { path: /^\/health$/, methods: { GET: (ctx) => json({ status: "ok", tasks: ctx.tasks.list().length }) } },
+/** Routes by path (OpenAPI form: `{id}` is a path parameter), then method. */
+const ROUTES: Array<{ path: string; methods: Record<string, Route> }> = [
+  { path: "/health", methods: { GET: (ctx) => json({ status: "ok", tasks: ctx.tasks.list().length }) } },
   {
-    path: /^\/tasks$/,
+    path: "/tasks",
     methods: {
       GET: (ctx) => json({ tasks: ctx.tasks.list() }),
       POST: (ctx, request, query) => startTask(ctx, request, query),
     },
   },
   {
-    path: /^\/tasks\/([^/]+)$/,
+    path: "/tasks/{id}",
     methods: { GET: (ctx, _r, _q, id) => json(ctx.tasks.info(id)), DELETE: (ctx, _r, _q, id) => json(ctx.tasks.remove(id)) },
   },
-  { path: /^\/tasks\/([^/]+)\/stop$/, methods: { POST: (ctx, _r, _q, id) => json(ctx.tasks.stop(id)) } },
-  { path: /^\/tasks\/([^/]+)\/pause$/, methods: { POST: (ctx, _r, _q, id) => json(ctx.tasks.pause(id)) } },
-  { path: /^\/tasks\/([^/]+)\/resume$/, methods: { POST: (ctx, _r, _q, id) => json(ctx.tasks.resume(id)) } },
-  { path: /^\/tasks\/([^/]+)\/package$/, methods: { PUT: (ctx, request, query, id) => updateTask(ctx, id, request, query) } },
-  { path: /^\/tasks\/([^/]+)\/log$/, methods: { GET: (ctx, request, query, id) => readLog(ctx, id, request, query) } },
+  { path: "/tasks/{id}/stop", methods: { POST: (ctx, _r, _q, id) => json(ctx.tasks.stop(id)) } },
+  { path: "/tasks/{id}/pause", methods: { POST: (ctx, _r, _q, id) => json(ctx.tasks.pause(id)) } },
+  { path: "/tasks/{id}/resume", methods: { POST: (ctx, _r, _q, id) => json(ctx.tasks.resume(id)) } },
+  { path: "/tasks/{id}/package", methods: { PUT: (ctx, request, query, id) => updateTask(ctx, id, request, query) } },
+  { path: "/tasks/{id}/log", methods: { GET: (ctx, request, query, id) => readLog(ctx, id, request, query) } },
 ];
+
+const MATCHERS = ROUTES.map((r) => ({ ...r, pattern: new RegExp(`^${r.path.replace("{id}", "([^/]+)")}$`) }));
+
+/** Every endpoint as `METHOD /path` (OpenAPI form), for the test that keeps docs/openapi.json in sync. */
+export function endpoints(): string[] {
+  return ROUTES.flatMap((r) => Object.keys(r.methods).map((m) => `${m} ${r.path}`));
+}
 
 /** Answers one request. Never throws. */
 export async function handleRequest(ctx: ApiContext, request: Request): Promise<Response> {
   try {
     if (!ctx.authorized(request.headers.get("authorization"))) throw new ApiError(401, "missing or wrong token (send Authorization: Bearer <token>)");
     const url = new URL(request.url);
-    const route = ROUTES.find((r) => r.path.test(url.pathname));
+    const route = MATCHERS.find((r) => r.pattern.test(url.pathname));
     if (!route) throw new ApiError(404, `no such endpoint ${url.pathname}`);
     const handler = route.methods[request.method];
     if (!handler) throw new ApiError(405, `${request.method} is not allowed on ${url.pathname} (allowed: ${Object.keys(route.methods).join(", ")})`);
-    const id = decodeURIComponent(route.path.exec(url.pathname)?.[1] ?? "");
+    let id: string;
+    try {
+      id = decodeURIComponent(route.pattern.exec(url.pathname)?.[1] ?? "");
+    } catch {
+      throw new ApiError(400, `malformed task id in ${url.pathname}`);
+    }
     return await handler(ctx, request, url.searchParams, id);
   } catch (err) {
     return failure(err);
