@@ -21,6 +21,17 @@ export interface Check {
   /** Driver fragment: may use $ECLI, $PKGS, $BIN, $WORK and the prelude's functions. */
   script: string;
   verify(run: CheckRun, kernel: MatrixKernel): void;
+  /**
+   * The decoded results with what differs between runs (pids, paths) named instead:
+   * they must be equal on every kernel of the matrix.
+   */
+  portable?(run: CheckRun): unknown;
+}
+
+/** A user-space program the checks run, compiled on the host with clang into PKGS/<output>. */
+export interface ProgramSource {
+  source: string;
+  output: string;
 }
 
 const probes = (file: string) => `tools/kernels/probes/${file}`;
@@ -40,7 +51,10 @@ export const PACKAGES: PackageSource[] = [
     header: probes("unlink-event.bpf.h"),
   })),
   { name: "probe-lsm", source: probes("probe-lsm.bpf.c"), header: probes("connect-event.bpf.h") },
+  { name: "uprobe", source: "examples/uprobe/uprobe.bpf.c", header: "examples/uprobe/uprobe.bpf.h" },
 ];
+
+export const PROGRAMS: ProgramSource[] = [{ source: "test/fixtures/adder.c", output: "uprobe/adder" }];
 
 /** ecli's -v line, with its timing taken out so it compares exactly. */
 const ATTACHED = (n: number) => `ecli: ${n} programs attached <ms> ms after start`;
@@ -143,6 +157,7 @@ function alltypes(buffer: "ring" | "perf"): Check {
   return {
     name,
     script: `kcheck_start ${name} -j "$PKGS/${name}/package.json" ${flags}\nkill -0 $$; kill -0 $$; kill -0 $$\nkcheck_stop`,
+    portable: (run) => run.stdout,
     verify(run) {
       expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: [alltypesLine(0), alltypesLine(1), alltypesLine(2)] });
     },
@@ -159,18 +174,21 @@ const bootstrap: Check = {
     `kinfo bootstrap pid $kchild; kinfo bootstrap ppid $$; kinfo bootstrap path "$BIN/false"`,
     `kcheck_stop`,
   ].join("\n"),
+  // The child's events, with its pid, its parent's and its path named by what they are;
+  // the exit event's duration varies: it must be positive and under ten seconds.
+  portable: (run) =>
+    ofPid(run, run.info.pid).map((e) => ({
+      ...e,
+      pid: e.pid === Number(run.info.pid) ? "<child>" : e.pid,
+      ppid: e.ppid === Number(run.info.ppid) ? "<driver>" : e.ppid,
+      filename: e.filename === run.info.path ? "<path of false>" : e.filename,
+      duration_ns: e.exit_event ? Number(e.duration_ns) > 0 && Number(e.duration_ns) < 10e9 : e.duration_ns,
+    })),
   verify(run) {
     expect(run.code).toBe(0);
-    const pid = Number(run.info.pid);
-    const ppid = Number(run.info.ppid);
-    // The exit event's duration varies: it must be positive and under ten seconds.
-    const seen = ofPid(run, run.info.pid).map((e): Record<string, unknown> => ({
-      ...e,
-      duration_ns: e.exit_event ? Number(e.duration_ns) > 0 && Number(e.duration_ns) < 10e9 : e.duration_ns,
-    }));
-    expect(seen).toEqual([
-      { pid, ppid, exit_code: 0, duration_ns: 0, comm: "false", filename: run.info.path, exit_event: false },
-      { pid, ppid, exit_code: 1, duration_ns: true, comm: "false", filename: "", exit_event: true },
+    expect(this.portable!(run)).toEqual([
+      { pid: "<child>", ppid: "<driver>", exit_code: 0, duration_ns: 0, comm: "false", filename: "<path of false>", exit_event: false },
+      { pid: "<child>", ppid: "<driver>", exit_code: 1, duration_ns: true, comm: "false", filename: "", exit_event: true },
     ]);
   },
 };
@@ -182,6 +200,18 @@ interface HistLine {
   hist: { unit: string };
 }
 
+/** Each traced process's readings summed per descriptor (an interval may end between two writes). */
+function histogramOf(lines: HistLine[], pid: string) {
+  const ours = lines.filter((l) => l.key.pid === Number(pid));
+  const byFd: Record<number, { map: string; unit: string; bytes: number; slots: number[] }> = {};
+  for (const l of ours) {
+    const sum = (byFd[l.key.fd] ??= { map: l.map, unit: l.hist.unit, bytes: 0, slots: Array(32).fill(0) });
+    sum.bytes += l.value.bytes;
+    l.value.slots.forEach((n, i) => (sum.slots[i] += n));
+  }
+  return byFd;
+}
+
 const histogram: Check = {
   name: "histogram",
   // Two dd processes write to /dev/null (their fd 1): 3 × 4096 bytes, then 5 × 100 bytes.
@@ -191,25 +221,43 @@ const histogram: Check = {
     noted("histogram", "small-pid", `"$BIN/dd" if=/dev/zero of=/dev/null bs=100 count=5 status=none`),
     `kcheck_stop`,
   ].join("\n"),
+  portable(run) {
+    const lines = run.stdout.filter(Boolean).map((l) => JSON.parse(l) as HistLine);
+    return { big: histogramOf(lines, run.info["big-pid"]), small: histogramOf(lines, run.info["small-pid"]) };
+  },
   verify(run) {
     expect(run.code).toBe(0);
-    const lines = run.stdout.filter(Boolean).map((l) => JSON.parse(l) as HistLine);
-    // Sum the readings of each key (an interval may end between two writes).
-    const merged = (pid: string) => {
-      const ours = lines.filter((l) => l.key.pid === Number(pid));
-      expect(ours.every((l) => l.map === "hists" && l.hist.unit === "bytes")).toBe(true);
-      const byFd = new Map<number, { bytes: number; slots: number[] }>();
-      for (const l of ours) {
-        const sum = byFd.get(l.key.fd) ?? { bytes: 0, slots: Array(32).fill(0) };
-        sum.bytes += l.value.bytes;
-        l.value.slots.forEach((n, i) => (sum.slots[i] += n));
-        byFd.set(l.key.fd, sum);
-      }
-      return Object.fromEntries(byFd);
-    };
     const slots = (slot: number, count: number) => Array.from({ length: 32 }, (_, i) => (i === slot ? count : 0));
-    expect(merged(run.info["big-pid"])).toEqual({ 1: { bytes: 12288, slots: slots(12, 3) } });
-    expect(merged(run.info["small-pid"])).toEqual({ 1: { bytes: 500, slots: slots(6, 5) } });
+    expect(this.portable!(run)).toEqual({
+      big: { 1: { map: "hists", unit: "bytes", bytes: 12288, slots: slots(12, 3) } },
+      small: { 1: { map: "hists", unit: "bytes", bytes: 500, slots: slots(6, 5) } },
+    });
+  },
+};
+
+/** examples/uprobe on test/fixtures/adder.c (built on the host): arguments and results, in call order. */
+const uprobe: Check = {
+  name: "uprobe",
+  script: [
+    `kcheck_start uprobe -j --uprobe-binary "$PKGS/uprobe/adder" --uprobe-func add_numbers "$PKGS/uprobe/package.json"`,
+    noted("uprobe", "pid", `"$PKGS/uprobe/adder" 0 2 3 -40 -2 1000000000000 7 >"$WORK/adder.out"`),
+    `kinfo uprobe sum "$(cat "$WORK/adder.out")"`,
+    `kcheck_stop`,
+  ].join("\n"),
+  portable: (run) => ({ sum: run.info.sum, calls: ofPid(run, run.info.pid).map(({ pid: _, ...rest }) => rest) }),
+  verify(run) {
+    expect(run.code).toBe(0);
+    expect(this.portable!(run)).toEqual({
+      sum: "999999999970",
+      calls: [
+        { is_return: 0, a: 2, b: 3, ret: 0 },
+        { is_return: 1, a: 0, b: 0, ret: 5 },
+        { is_return: 0, a: -40, b: -2, ret: 0 },
+        { is_return: 1, a: 0, b: 0, ret: -42 },
+        { is_return: 0, a: 1_000_000_000_000, b: 7, ret: 0 },
+        { is_return: 1, a: 0, b: 0, ret: 1_000_000_000_007 },
+      ],
+    });
   },
 };
 
@@ -288,6 +336,7 @@ export const CHECKS: Check[] = [
   alltypes("ring"),
   alltypes("perf"),
   histogram,
+  uprobe,
   attachOnlyExample("kprobe-unlink", "kprobe", "kprobe_unlink", "kprobe/do_unlinkat"),
   attachOnlyExample("kretprobe-unlink", "kretprobe", "kretprobe_unlink", "kretprobe/do_unlinkat"),
   attachOnlyExample("fentry-unlink", "fentry", "fentry_unlink", "fentry/do_unlinkat"),

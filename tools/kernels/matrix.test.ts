@@ -10,13 +10,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ecli, ecliCommand, ROOT } from "../../test/helpers/ecli.ts";
 import { kernelObjects, leaksAfterRelease, type KernelObjects } from "../../test/helpers/kernel.ts";
-import { CHECKS, driverScript, PACKAGES } from "./checks.ts";
+import { CHECKS, driverScript, PACKAGES, PROGRAMS } from "./checks.ts";
 import { consoleTail, parseConsole, type ConsoleReport } from "./console.ts";
+import { withoutHeld } from "./held-objects.ts";
 import { selectedKernels } from "./kernels.ts";
 import { runKernel, type KernelOutput, type Payload } from "./run-kernel.ts";
 
 const KERNELS = selectedKernels();
 let payload: Payload;
+/** Each kernel's report, for the comparison across kernels at the end. */
+const reports = new Map<string, ConsoleReport>();
 
 beforeAll(async () => {
   const [binary, ...rest] = ecliCommand();
@@ -32,6 +35,10 @@ beforeAll(async () => {
     }),
   );
   for (const b of built) if (b.code !== 0) throw new Error(`ecli build ${b.name} failed: ${b.stderr}`);
+  for (const p of PROGRAMS) {
+    const cc = Bun.spawnSync([process.env.CLANG ?? "clang-19", "-O1", "-o", join(dir, "packages", p.output), join(ROOT, p.source)]);
+    if (cc.exitCode !== 0) throw new Error(`clang ${p.source} failed: ${cc.stderr.toString()}`);
+  }
   writeFileSync(join(dir, "driver.sh"), driverScript(readFileSync(join(import.meta.dir, "driver-prelude.sh"), "utf8")));
 });
 
@@ -58,6 +65,10 @@ for (const kernel of KERNELS) {
       if (kernel.image === "native") before = await kernelObjects();
       output = await runKernel(kernel, payload);
       report = parseConsole(output.text);
+      reports.set(kernel.name, report);
+      // The whole console, for a failure's post-mortem (the CI summary reads only .xml/.log).
+      mkdirSync(join(ROOT, ".test-results"), { recursive: true });
+      writeFileSync(join(ROOT, ".test-results", `kernel-${kernel.name}.console.txt`), output.text);
       console.log(`kernel ${kernel.name} (${report.release ?? "did not boot"}): ${output.seconds.toFixed(1)} s`);
     });
 
@@ -76,12 +87,28 @@ for (const kernel of KERNELS) {
 
     test("nothing is left loaded", async () => {
       if (kernel.image === "native") {
-        expect(await leaksAfterRelease(before)).toEqual({ progs: [], maps: [], links: [] });
+        expect(await withoutHeld(await leaksAfterRelease(before))).toEqual({ progs: [], maps: [], links: [] });
         return;
       }
       const info = report.checks.get("matrix")?.info;
       if (!info?.["objects-before"]) throw new Error(`no object listing: ${failure()}`);
       expect(objectIds(info["objects-after"])).toEqual(objectIds(info["objects-before"]));
     });
+  });
+}
+
+if (KERNELS.length > 1) {
+  describe("every kernel", () => {
+    const names = KERNELS.map((k) => k.name).join(", ");
+    for (const check of CHECKS.filter((c) => c.portable)) {
+      test(`${check.name}: the same decoded results on ${names}`, () => {
+        const results = KERNELS.map((k) => {
+          const run = reports.get(k.name)?.checks.get(check.name);
+          if (!run) throw new Error(`no result for ${check.name} on ${k.name}`);
+          return { kernel: k.name, result: check.portable!(run) };
+        });
+        for (const r of results.slice(1)) expect(r).toEqual({ kernel: r.kernel, result: results[0].result });
+      });
+    }
   });
 }
