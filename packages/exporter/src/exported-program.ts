@@ -120,7 +120,11 @@ export class ExportedProgram implements ProgramStatsSource {
       decodeError: () => this.#self.decodeErrors.inc({ program: this.name, metric }),
       seriesDropped: () => this.#self.seriesDropped.inc({ metric }),
     });
-    const live = (map: string): MapSource => this.#running.map(map);
+    // One BPF_MAP_LOOKUP_BATCH syscall per few thousand entries instead of two per key.
+    const live = (name: string): MapSource => {
+      const map = this.#running.map(name);
+      return { name: map.name, keySize: map.keySize, valueSize: map.valueSize, perCpu: map.perCpu, entries: () => map.entriesBatched(), cpuValues: (v) => map.cpuValues(v) };
+    };
     const add = (m: MapCounter | MapHistogram, type: "counter" | "histogram", read: () => ReturnType<typeof readMapCounter>) => {
       checkMapShape(m, live(m.map));
       new CollectedMetric(m.name, m.help, type, () => (this.#stopped ? [] : read())).register(this.#registry);

@@ -69,6 +69,7 @@ export class BpfMap {
   readonly cpuCount: number;
   readonly #alive: () => boolean;
   readonly #objectName: string;
+  #noBatch = false;
 
   /** @internal Use `BpfObject.map(name)`. `alive` says whether the owning object is still open. */
   constructor(shape: BpfMapShape, objectName: string, alive: () => boolean) {
@@ -157,6 +158,46 @@ export class BpfMap {
       if (value !== undefined) out.push({ key, value });
     }
     return out;
+  }
+
+  /**
+   * Every key with its value like {@link entries}, read in batches of up to `chunk`
+   * entries per syscall (BPF_MAP_LOOKUP_BATCH) instead of two syscalls per key; falls back
+   * to {@link entries} where the kernel or map type has no batch lookup. Throws {@link LibbpfError}.
+   */
+  entriesBatched(chunk = 4096): { key: Uint8Array; value: Uint8Array }[] {
+    const op = `read map '${this.name}' in batches`;
+    this.#assertOpen(op);
+    this.#assertHasKeys(op);
+    if (this.#noBatch) return this.entries();
+    const lib = libbpf();
+    const size = Math.max(1, Math.min(chunk, this.maxEntries));
+    const count = new Uint32Array(1);
+    // The batch token is opaque; a key's size (at least 8 bytes) holds it for every map type.
+    let inBatch: Uint8Array | null = null;
+    const outBatch = new Uint8Array(Math.max(8, this.keySize));
+    const out: { key: Uint8Array; value: Uint8Array }[] = [];
+    for (;;) {
+      // Fresh buffers per batch: the entries handed out are views into them.
+      const keys = new Uint8Array(size * this.keySize);
+      const values = new Uint8Array(size * this.valueSize);
+      count[0] = size;
+      const rc = lib.bpf_map_lookup_batch(this.fd, inBatch, outBatch, keys, values, count, null);
+      if (rc < 0 && rc !== -2 /* ENOENT: this was the last batch */) {
+        // EINVAL/ENOTSUPP: no batch ops for this map; ENOSPC: a hash bucket larger than the chunk.
+        if (out.length === 0 && (rc === -22 || rc === -524 || rc === -95 || rc === -28)) {
+          if (rc !== -28) this.#noBatch = true;
+          return this.entries();
+        }
+        throw new LibbpfError(op, -rc);
+      }
+      for (let i = 0; i < count[0]; i++) {
+        out.push({ key: keys.subarray(i * this.keySize, (i + 1) * this.keySize), value: values.subarray(i * this.valueSize, (i + 1) * this.valueSize) });
+      }
+      if (rc === -2) return out;
+      inBatch ??= new Uint8Array(outBatch.length);
+      inBatch.set(outBatch);
+    }
   }
 
   /**

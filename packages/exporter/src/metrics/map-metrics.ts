@@ -9,7 +9,7 @@ import type { MapCounter, MapHistogram, MapLabel } from "../config/config-types.
 import { bytesText, readUintLE } from "../decoders/label-decoder.ts";
 import type { CollectedValue } from "./collected-metric.ts";
 
-/** What a map metric needs of a live map (BpfMap has it). */
+/** What a map metric needs of a live map (BpfMap has it; `entries` may read in batches). */
 export interface MapSource {
   readonly name: string;
   readonly keySize: number;
@@ -47,7 +47,7 @@ function entryValue(map: MapSource, value: Uint8Array): number {
 }
 
 /** Decoded label values of a key, or null when a decoder drops the series. */
-function decodeKey(labels: readonly MapLabel[], key: Uint8Array): string[] | null {
+function decodeKeyUncached(labels: readonly MapLabel[], key: Uint8Array): string[] | null {
   const out: string[] = [];
   let offset = 0;
   for (const label of labels) {
@@ -57,6 +57,23 @@ function decodeKey(labels: readonly MapLabel[], key: Uint8Array): string[] | nul
     offset += label.size;
   }
   return out;
+}
+
+// Decoders are pure, and a map's keys mostly stay from one scrape to the next: each
+// metric remembers what its keys decoded to (bounded; forgotten wholesale when full).
+const decodedKeys = new WeakMap<readonly MapLabel[], Map<string, string[] | null>>();
+const CACHE_LIMIT = 200_000;
+
+function decodeKey(labels: readonly MapLabel[], key: Uint8Array): string[] | null {
+  let cache = decodedKeys.get(labels);
+  if (!cache) decodedKeys.set(labels, (cache = new Map()));
+  const id = String.fromCharCode.apply(null, key as unknown as number[]);
+  const known = cache.get(id);
+  if (known !== undefined) return known === null ? null : known.slice();
+  const decoded = decodeKeyUncached(labels, key);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(id, decoded);
+  return decoded === null ? null : decoded.slice();
 }
 
 function record(names: readonly string[], values: readonly string[]): Record<string, string> {

@@ -62,6 +62,9 @@ const LIBBPF_SYMBOLS = {
   bpf_map_lookup_elem: { args: [FFIType.i32, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
   // int bpf_map_get_next_key(int fd, const void *key, void *next_key)  (key NULL: the first key)
   bpf_map_get_next_key: { args: [FFIType.i32, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
+  // int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values,
+  //                          __u32 *count, const struct bpf_map_batch_opts *opts)  (in_batch NULL: from the start)
+  bpf_map_lookup_batch: { args: [FFIType.i32, FFIType.ptr, FFIType.ptr, FFIType.ptr, FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
   // int libbpf_num_possible_cpus(void)
   libbpf_num_possible_cpus: { args: [], returns: FFIType.i32 },
   // --- attach kinds (issue 4) ---
