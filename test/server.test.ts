@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { deflateSync } from "node:zlib";
 import type { Subprocess } from "bun";
 import { $ } from "bun";
 import { ecli, ecliCommand, ROOT, type Finished } from "./helpers/ecli.ts";
@@ -296,6 +297,9 @@ describe("hostile requests", () => {
       expect((await status("/tasks", { method: "POST", body: new TextEncoder().encode('{"bpf_object": "AAAA", "bpf_object_size": 3, "meta": {}}') })).status).toBe(422);
       expect((await status("/tasks", { method: "POST", body: body.subarray(0, body.length - 50) })).status).toBe(422);
       expect((await status("/tasks", { method: "POST" })).error).toBe("the request body is empty: send the package's bytes");
+      // A compression bomb: 32 MiB of zeros declared as 4096 bytes.
+      const bomb = JSON.stringify({ ...(await Bun.file(killPkg).json()), bpf_object: deflateSync(new Uint8Array(32 << 20)).toString("base64"), bpf_object_size: 4096 });
+      expect(await status("/tasks", { method: "POST", body: bomb })).toEqual({ status: 422, error: "bpf_object inflates to more than its bpf_object_size (4096 bytes)" });
       // A package the verifier rejects: 422 naming the verifier's verdict, nothing left behind.
       const rejected = await status("/tasks", { method: "POST", body: await Bun.file(rejectedPkg).bytes() });
       expect(rejected.status).toBe(422);

@@ -5,6 +5,7 @@
 import { PackageError, readPackage } from "@eunomia/loader/package";
 import { packageForm } from "../package-input.ts";
 import { ApiError } from "./api-error.ts";
+import { guardInflatedSize } from "./inflate-guard.ts";
 import { PackageRunner } from "./package-runner.ts";
 import { planPackage } from "./package-plan.ts";
 import type { RunnerFactory, TaskRequest } from "./task-runner.ts";
@@ -19,6 +20,7 @@ export function runnerFactory(bytes: Uint8Array, request: TaskRequest): { factor
   if (bytes.length === 0) throw new ApiError(422, "the request body is empty: send the package's bytes");
   if (WASM_MAGIC.every((b, i) => bytes[i] === b)) throw new ApiError(422, "WebAssembly modules cannot run as server tasks yet");
   if (packageForm(bytes) === "elf") throw new ApiError(422, "a plain BPF object is not a package: send its package (ecli client converts it itself)");
+  guardInflatedSize(bytes);
   let pkg;
   try {
     pkg = readPackage(bytes);
