@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { UsageError } from "./cli-error.ts";
 import { describeError } from "./describe-error.ts";
+import { OciError } from "@eunomia/loader/oci";
 
 class LoadError extends Error {
   override name = "LoadError";
@@ -12,6 +13,7 @@ class LoadError extends Error {
 describe("describeError", () => {
   test("keeps the first line of a known error", () => {
     expect(describeError(new UsageError("bad flag\nmore"))).toBe("bad flag");
+    expect(describeError(new OciError("registry 127.0.0.1:5000 answered 404 for the manifest"))).toBe("registry 127.0.0.1:5000 answered 404 for the manifest");
   });
 
   test("adds the verifier's last meaningful line", () => {

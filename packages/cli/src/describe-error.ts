@@ -27,7 +27,7 @@ export function describeError(err: unknown): string {
   if (typeof facts.diagnostics === "string" && facts.diagnostics.trim()) process.stderr.write(facts.diagnostics.trimEnd() + "\n");
   let line = err.message.split("\n")[0];
   const known = ["UsageError", "InputError", "PackageError", "ElfError", "BtfError", "EncodeError", "DecodeError",
-    "LibbpfError", "LoadError", "AttachError", "OpenError", "CompileError", "StackTraceError", "SymbolError", "TracePipeError", "WasmError"];
+    "LibbpfError", "LoadError", "AttachError", "OpenError", "CompileError", "StackTraceError", "SymbolError", "TracePipeError", "WasmError", "OciError"];
   if (!known.includes(err.name) && !(err.constructor?.name && known.includes(err.constructor.name))) line = `internal error: ${line}`;
   if (typeof facts.log === "string" && facts.log) {
     const verdict = verifierVerdict(facts.log);
