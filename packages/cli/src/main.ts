@@ -23,6 +23,8 @@ commands:
                             convert a package between its JSON and MessagePack forms
   push <package> <ref>      push a package to an OCI registry (ref: host[:port]/repository:tag)
   pull <ref> [-o FILE]      pull a package from an OCI registry, digests verified
+  server [--listen H:P]     run packages sent over HTTP (an HTTP JSON API, docs/api.md)
+  client <command> ...      start, list, stop, pause, resume, update tasks of a server; read their logs
   exporter -c CONFIG.yaml   serve packages' events and maps as Prometheus/OTLP metrics
   help                      print this help
 
@@ -38,6 +40,8 @@ const buildCommand = async (argv: string[]) => (await import("./commands/build.t
 const convertCommand = async (argv: string[]) => (await import("./commands/convert.ts")).convertCommand(argv);
 const pushCommand = async (argv: string[]) => (await import("./commands/push.ts")).pushCommand(argv);
 const pullCommand = async (argv: string[]) => (await import("./commands/pull.ts")).pullCommand(argv);
+const serverCommand = async (argv: string[]) => (await import("./commands/server.ts")).serverCommand(argv);
+const clientCommand = async (argv: string[]) => (await import("./commands/client.ts")).clientCommand(argv);
 const exporterCommand = async (argv: string[]) => (await import("./commands/exporter.ts")).exporterCommand(argv);
 const runCommand = async (argv: string[]) => (await import("./commands/run.ts")).runCommand(argv);
 
@@ -52,6 +56,10 @@ export async function main(argv: string[], invokedAs = "ecli"): Promise<number> 
       return buildCommand(rest);
     case "convert":
       return convertCommand(rest);
+    case "server":
+      return serverCommand(rest);
+    case "client":
+      return clientCommand(rest);
     case "push":
       return pushCommand(rest);
     case "pull":
