@@ -396,6 +396,40 @@ describe("hostile requests", () => {
     expect(await leaksAfterRelease(before)).toEqual({ progs: [], maps: [], links: [] });
   }, 30_000);
 
+  test("while one task reads a flood of events, the server answers at once and another task still sees its events", async () => {
+    const server = await Server.start(["--log-lines", "1000"]);
+    const flooder = Bun.spawn(["bash", "-c", "while :; do kill -0 99999999 2>/dev/null; done"], { stdout: "ignore", stderr: "ignore" });
+    try {
+      const busy = (await server.client(["start", killPkg, "-j", "--", "--target-pid", String(flooder.pid)], false)).stdout.trim();
+      const quiet = (await server.client(["start", killPkg, "-j", "--", "--target-pid", String(process.pid), "--tag", "5"], false)).stdout.trim();
+      await Bun.sleep(200);
+      let slowest = 0;
+      for (let i = 0; i < 20; i++) {
+        const t0 = performance.now();
+        expect((await server.fetch("/health")).status).toBe(200);
+        slowest = Math.max(slowest, performance.now() - t0);
+        await Bun.sleep(25);
+      }
+      knock(9_500_000);
+      const info = (await (await server.fetch(`/tasks/${busy}`)).json()) as { events: number; dropped: number };
+      expect(info.events).toBeGreaterThan(1000);
+      expect(info.dropped).toBeGreaterThan(0);
+      expect(slowest).toBeLessThan(500);
+      const deadline = Date.now() + 5000;
+      let lines: string[] = [];
+      while (lines.length === 0 && Date.now() < deadline) {
+        lines = ((await (await server.fetch(`/tasks/${quiet}/log`)).json()) as { lines: string[] }).lines;
+        await Bun.sleep(20);
+      }
+      expect(lines).toEqual(['{"target":9500000,"sig":0,"tag":5}']);
+    } finally {
+      flooder.kill("SIGKILL");
+      await flooder.exited;
+      expect(await server.stop()).toBe(0);
+    }
+    expect(await leaksAfterRelease(before)).toEqual({ progs: [], maps: [], links: [] });
+  }, 30_000);
+
   test("HTTPS with a certificate and key; the client trusts it through --ca", async () => {
     const key = join(dir, "key.pem");
     const cert = join(dir, "cert.pem");
