@@ -28,7 +28,7 @@ kcheck_start() {
 
 # kcheck_stop: lets the last events arrive, stops ecli with SIGINT and prints what it wrote.
 kcheck_stop() {
-  sleep 1
+  sleep 0.5
   kill -INT "$kpid" 2>/dev/null
   wait "$kpid"
   kcode=$?
