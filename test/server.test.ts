@@ -149,6 +149,14 @@ async function programsNamed(name: string, expected: number): Promise<number> {
   }
 }
 
+/** Links attaching programs named `name`. */
+async function linksOf(name: string): Promise<number> {
+  const progs = JSON.parse((await $`bpftool -j prog list`.quiet().text()) || "[]") as { id: number; name?: string }[];
+  const ids = new Set(progs.filter((p) => p.name === name).map((p) => p.id));
+  const links = JSON.parse((await $`bpftool -j link list`.quiet().text()) || "[]") as { prog_id: number }[];
+  return links.filter((l) => ids.has(l.prog_id)).length;
+}
+
 beforeEach(async () => {
   before = await kernelObjects();
 });
@@ -227,10 +235,12 @@ describe("ecli server with ecli client", () => {
       expect(during[0].tag).toBe(1);
       expect(during.at(-1)).toEqual({ target: last, sig: 0, tag: 2 });
       expect(await programsNamed("on_kill", 1)).toBe(1);
+      expect(await linksOf("on_kill")).toBe(1);
 
-      // Pause: nothing is attached (or loaded); resume: events again.
+      // Pause: the program stays loaded but nothing is attached; resume: events again.
       expect((await server.client(["pause", kills])).stdout).toBe(`${kills} paused\n`);
-      expect(await programsNamed("on_kill", 0)).toBe(0);
+      expect(await linksOf("on_kill")).toBe(0);
+      expect(await programsNamed("on_kill", 1)).toBe(1);
       knock(7_000_001);
       expect((await server.client(["resume", kills])).stdout).toBe(`${kills} running\n`);
       knock(7_000_002);

@@ -234,6 +234,21 @@ export class BpfObject implements Disposable {
   }
 
   /**
+   * Detaches everything attached so far (newest first) and keeps the object loaded, its
+   * maps and their contents included, so {@link attachAll} can attach again (pause and
+   * resume). Idempotent.
+   */
+  detachAll(): void {
+    for (const detach of this.#handle.detachers.splice(0).reverse()) {
+      try {
+        detach();
+      } catch {
+        // Keep detaching: one failed detach must not leave the rest attached.
+      }
+    }
+  }
+
+  /**
    * The fd of a map (exact name, or a section suffix such as ".bss"); valid until close().
    * Throws {@link LibbpfError}: ENOENT unknown map, EINVAL before load.
    */

@@ -22,8 +22,8 @@ commands:
   list [-j]               the tasks: id, name, state, uptime, events, lost, dropped lines
   stop ID                 stop a task (its log stays readable)
   rm ID                   stop a task and forget it
-  pause ID                detach a task's programs (unloaded until resume)
-  resume ID               load and attach them again
+  pause ID                detach a task's programs (they stay loaded, maps keep their contents)
+  resume ID               attach them again
   update ID <package> [attach options] [-- program flags]
                           replace a task's package in place: the new one is attached before the old one is detached
   log ID [-f] [--cursor N]

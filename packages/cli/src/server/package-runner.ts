@@ -8,7 +8,7 @@ import type { DecodedValue } from "@eunomia/decoder";
 import { openObject, type BpfObject } from "@eunomia/loader";
 import { EventOutput } from "../event-output.ts";
 import { exportPlan, type ExportTarget } from "../export-plan.ts";
-import { startSampling } from "../sampled-maps.ts";
+import { startSampling, type Sampling } from "../sampled-maps.ts";
 import { ApiError } from "./api-error.ts";
 import type { PackagePlan } from "./package-plan.ts";
 import { openRecordStream, type OnRecord, type RecordStream } from "./record-stream.ts";
@@ -24,8 +24,8 @@ const FINAL_BATCHES = 64;
 /** One export map being read. */
 interface Reading { target: ExportTarget; stream: RecordStream; output: EventOutput; onRecord: OnRecord }
 
-/** What one load of the package holds; paused tasks hold none. */
-interface Generation { obj: BpfObject; readings: Reading[]; resources: DisposableStack; closed: boolean }
+/** What one load of the package holds. */
+interface Generation { obj: BpfObject; readings: Reading[]; resources: DisposableStack; attached: boolean; sampling?: Sampling; closed: boolean }
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -34,8 +34,8 @@ function hexLine(bytes: Uint8Array): string {
 }
 
 /**
- * A package task. pause() unloads it (no program, map or link stays in the kernel while
- * paused) and resume() loads and attaches it again, so maps start afresh on resume.
+ * A package task. pause() detaches its programs (they stay loaded, maps keep their
+ * contents, sampling stops) and resume() attaches them again.
  */
 export class PackageRunner implements TaskRunner {
   readonly #plan: PackagePlan;
@@ -57,15 +57,24 @@ export class PackageRunner implements TaskRunner {
   }
 
   start(paused: boolean): void {
-    if (!paused) this.#load();
+    this.#load(paused);
   }
 
   pause(): void {
-    this.#unload();
+    const live = this.#live;
+    if (!live?.attached) return;
+    live.obj.detachAll();
+    live.attached = false;
+    live.sampling?.stop(); // its last reading
+    live.sampling = undefined;
   }
 
   resume(): void {
-    if (!this.#live && !this.#stopped) this.#load();
+    const live = this.#live;
+    if (!live || live.attached) return;
+    live.obj.attachAll(this.#plan.attach);
+    live.attached = true;
+    live.sampling = this.#sample(live.obj);
   }
 
   stop(): void {
@@ -73,9 +82,9 @@ export class PackageRunner implements TaskRunner {
     this.#unload();
   }
 
-  /** Opens, configures, loads, opens readers, attaches; all or nothing. */
-  #load(): void {
-    const { pkg, elf, btf, writes, attach, mode } = this.#plan;
+  /** Opens, configures, loads, opens readers, attaches unless `paused`; all or nothing. */
+  #load(paused: boolean): void {
+    const { pkg, elf, btf, writes, attach } = this.#plan;
     using stack = new DisposableStack();
     const obj = stack.use(openObject(pkg.object, { name: pkg.meta.bpf_skel.obj_name }));
     for (const w of writes) obj.writeSection(w.section, w.offset, w.bytes);
@@ -87,14 +96,9 @@ export class PackageRunner implements TaskRunner {
     }
     // Readers before attach: a perf event array drops every sample sent before its buffers exist.
     const readings = targets.map((target) => this.#reading(target, stack.use(openRecordStream(obj, target, elf, btf))));
-    obj.attachAll(attach);
-    const sampling = startSampling({
-      obj, btf, meta: pkg.meta, mode,
-      write: (text) => this.#sink.lines(text.replace(/\n$/, "").split("\n")),
-      onError: (error, map) => this.#sink.warning(`sampling map ${map} stopped: ${(error as Error).message}`),
-    });
-    stack.defer(() => sampling.stop()); // the last reading, before the object closes
-    const generation: Generation = { obj, readings, resources: stack.move(), closed: false };
+    if (!paused) obj.attachAll(attach);
+    const sampling = paused ? undefined : this.#sample(obj);
+    const generation: Generation = { obj, readings, resources: stack.move(), attached: !paused, sampling, closed: false };
     this.#live = generation;
     for (const r of readings) void this.#pump(generation, r);
   }
@@ -106,6 +110,7 @@ export class PackageRunner implements TaskRunner {
     this.#live = undefined;
     generation.closed = true;
     try {
+      generation.sampling?.stop(); // the last reading, before the object closes
       for (const r of generation.readings) {
         for (let i = 0; i < FINAL_BATCHES && this.#drainBatch(r) === BATCH; i++);
       }
@@ -113,6 +118,15 @@ export class PackageRunner implements TaskRunner {
     } finally {
       generation.resources.dispose();
     }
+  }
+
+  /** Starts sampling the maps with a `sample` config (none: nothing runs). */
+  #sample(obj: BpfObject): Sampling {
+    return startSampling({
+      obj, btf: this.#plan.btf, meta: this.#plan.pkg.meta, mode: this.#plan.mode,
+      write: (text) => this.#sink.lines(text.replace(/\n$/, "").split("\n")),
+      onError: (error, map) => this.#sink.warning(`sampling map ${map} stopped: ${(error as Error).message}`),
+    });
   }
 
   #reading(target: ExportTarget, stream: RecordStream): Reading {
