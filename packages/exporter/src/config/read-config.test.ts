@@ -110,6 +110,7 @@ describe("bad configs: one line naming the file, line and column", () => {
     ["decoder options", mapCounter("            - name: x\n              size: 4\n              decoders: [{ name: regexp }]\n"), "c.yaml:11:25: regexp needs `regexps`: a list of regular expressions"],
     ["label size missing", mapCounter("            - name: x\n              size: 4\n            - name: y\n              decoders: [{ name: uint }]\n"), "c.yaml:11:15: programs[0].metrics.counters[0].labels[1] needs `size`"],
     ["bad metric name", SEED.replace("eunomia_file_open_counter", "open-counter"), 'c.yaml:6:17: metric name "open-counter" is not a valid Prometheus name'],
+    ["a self-metric's name", SEED.replace("eunomia_file_open_counter", "ecli_exporter_events_total"), "c.yaml:6:17: metric names starting with ecli_exporter_ are the exporter's own (ecli_exporter_events_total)"],
     ["duplicate label", SEED.replace("name: comm", "name: pid"), "c.yaml:10:21: label pid appears twice"],
     ["typo in a key", SEED.replace("description:", "descripton:"), /^c\.yaml:7:11: unknown key `descripton` in programs\[0\]\.metrics\.counters\[0\]/],
     ["histogram without its field", SEED.replace("counters:", "histograms:"), "c.yaml:6:11: programs[0].metrics.histograms[0] needs `field`"],

@@ -96,6 +96,7 @@ function readBase(field: YamlField) {
   const nameField = field.need("name");
   const name = nameField.string();
   if (!METRIC_NAME.test(name)) nameField.fail(`metric name ${JSON.stringify(name)} is not a valid Prometheus name`);
+  if (name.startsWith("ecli_exporter_")) nameField.fail(`metric names starting with ecli_exporter_ are the exporter's own (${name})`);
   const help = (field.get("help") ?? field.get("description"))?.string() ?? name;
   const maxSeries = field.get("max_series")?.integer(1) ?? DEFAULT_MAX_SERIES;
   return { name, help, maxSeries, at: field.place };
