@@ -15,6 +15,7 @@ import { wasmLeaks } from "./helpers/wasm-leaks.ts";
 
 const BOOTSTRAP = join(ROOT, "examples/wasm-bootstrap");
 const MAP = join(ROOT, "examples/wasm-map");
+const PERF = join(ROOT, "examples/wasm-perf");
 const HEADER = "TIME     EVENT COMM             PID     PPID    FILENAME/EXIT CODE";
 const MAP_OUTPUT = [
   "update 1 = 100: 0",
@@ -33,6 +34,7 @@ const MAP_OUTPUT = [
 let out: string;
 let bootstrapWasm: string;
 let mapWasm: string;
+let perfWasm: string;
 let before: KernelObjects;
 
 /** printf's "%-Nd"/"%-Ns": the value left-aligned in N columns. */
@@ -65,6 +67,9 @@ beforeAll(async () => {
   const b = await ecli(["build", "--wasm", join(MAP, "app.c"), join(MAP, "map.bpf.c"), "-o", join(out, "map")]);
   expect(b.code).toBe(0);
   mapWasm = join(out, "map/app.wasm");
+  const c = await ecli(["build", "--wasm", join(PERF, "app.c"), join(PERF, "exec.bpf.c"), join(PERF, "exec.bpf.h"), "-o", join(out, "perf")]);
+  expect(c.code).toBe(0);
+  perfWasm = join(out, "perf/app.wasm");
 }, 120_000);
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -121,8 +126,8 @@ describe("ecli run app.wasm (wasm-bootstrap)", () => {
     expect(lines.filter((l) => l.slice(9).startsWith(exitSh))).toHaveLength(1);
     // Only the two children (the -p flag reached the program's .rodata).
     expect(lines.slice(1).every((l) => l.includes(` ${truePid} `) || l.includes(` ${shPid} `))).toBe(true);
-    expect(done.stderr).toContain("programs attached (handle_exec)");
-    expect(done.stderr).toContain("programs attached (handle_exit)");
+    expect(done.stderr).toContain("programs attached (wasm_exec)");
+    expect(done.stderr).toContain("programs attached (wasm_exit)");
   });
 
   test("-d sets min_duration_ns: short processes and exec events are hidden", async () => {
@@ -154,6 +159,18 @@ describe("ecli run app.wasm (wasm-bootstrap)", () => {
     const r = await ecli(["run", bootstrapWasm, "--bogus"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("usage: app.wasm [-d MIN_DURATION_MS] [-p PID]\n");
+  });
+});
+
+describe("ecli run app.wasm (wasm-perf)", () => {
+  test("receives events from a perf event array through the module's callback", async () => {
+    const run = await RunningEcli.start([perfWasm, String(process.pid)]);
+    const truePid = await child(["/usr/bin/true"]);
+    const shPid = await child(["/bin/sh", "-c", "true"]);
+    await Bun.sleep(300);
+    const done = await run.stop("SIGINT");
+    expect(done.code).toBe(0);
+    expect(done.stdout).toBe(`exec pid=${truePid} ppid=${process.pid} comm=true\nexec pid=${shPid} ppid=${process.pid} comm=sh\n`);
   });
 });
 

@@ -61,7 +61,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "failed to attach: %d\n", err);
     goto out;
   }
-  struct eunomia_buffer *rb = eunomia_buffer_open(skel->skel.handle, "rb", handle_event, NULL, sizeof(struct event));
+  struct eunomia_buffer *rb = eunomia_buffer_open(skel->skel.handle, "wasm_rb", handle_event, NULL, sizeof(struct event));
   if (!rb) {
     err = -1;
     fprintf(stderr, "failed to open the ring buffer\n");

@@ -2,7 +2,8 @@
 /* Process exec and exit events, in the spirit of libbpf-bootstrap's bootstrap:
  * an exec reports the new image's file name; an exit reports the exit code and,
  * when the process was seen starting, how long it lived. Short-lived processes
- * can be hidden with min_duration_ns. */
+ * can be hidden with min_duration_ns. (examples/bootstrap's program, its programs and
+ * maps renamed wasm_* so the tests tell its kernel objects from bootstrap's.) */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -20,12 +21,12 @@ struct {
 	__uint(max_entries, 8192);
 	__type(key, pid_t);
 	__type(value, u64);
-} exec_start SEC(".maps");
+} wasm_exec_start SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
-} rb SEC(".maps");
+} wasm_rb SEC(".maps");
 
 /// Minimum process duration (ns) to report; also hides exec events when set
 /// @cmdarg {"default": 0, "short": "d", "long": "min-duration-ns"}
@@ -35,7 +36,7 @@ const volatile unsigned long long min_duration_ns = 0;
 const volatile int target_pid = 0;
 
 SEC("tp/sched/sched_process_exec")
-int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
+int wasm_exec(struct trace_event_raw_sched_process_exec *ctx)
 {
 	struct task_struct *task;
 	unsigned fname_off;
@@ -45,7 +46,7 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 
 	pid = bpf_get_current_pid_tgid() >> 32;
 	ts = bpf_ktime_get_ns();
-	bpf_map_update_elem(&exec_start, &pid, &ts, BPF_ANY);
+	bpf_map_update_elem(&wasm_exec_start, &pid, &ts, BPF_ANY);
 
 	/* With a minimum duration set, exec events are not reported. */
 	if (min_duration_ns)
@@ -55,7 +56,7 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 	    pid != target_pid)
 		return 0;
 
-	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	e = bpf_ringbuf_reserve(&wasm_rb, sizeof(*e), 0);
 	if (!e)
 		return 0;
 
@@ -73,7 +74,7 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 }
 
 SEC("tp/sched/sched_process_exit")
-int handle_exit(struct trace_event_raw_sched_process_template *ctx)
+int wasm_exit(struct trace_event_raw_sched_process_template *ctx)
 {
 	struct task_struct *task;
 	struct event *e;
@@ -88,12 +89,12 @@ int handle_exit(struct trace_event_raw_sched_process_template *ctx)
 	if (pid != tid)
 		return 0;
 
-	start_ts = bpf_map_lookup_elem(&exec_start, &pid);
+	start_ts = bpf_map_lookup_elem(&wasm_exec_start, &pid);
 	if (start_ts)
 		duration_ns = bpf_ktime_get_ns() - *start_ts;
 	else if (min_duration_ns)
 		return 0;
-	bpf_map_delete_elem(&exec_start, &pid);
+	bpf_map_delete_elem(&wasm_exec_start, &pid);
 
 	if (min_duration_ns && duration_ns < min_duration_ns)
 		return 0;
@@ -102,7 +103,7 @@ int handle_exit(struct trace_event_raw_sched_process_template *ctx)
 	    pid != target_pid)
 		return 0;
 
-	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	e = bpf_ringbuf_reserve(&wasm_rb, sizeof(*e), 0);
 	if (!e)
 		return 0;
 

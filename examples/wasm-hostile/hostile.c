@@ -49,7 +49,7 @@ int main(int argc, char **argv) {
     printf("lookup on fd 0: %s\n", rc == -EBADF ? "EBADF" : "?");
   } else if (strcmp(what, "bad-callback") == 0) {
     char buf[64];
-    wasm_bpf_buffer_poll(h, eunomia_skel_map_fd(&skel->skel, "events"), 99999, 0, buf, sizeof(buf), 10);
+    wasm_bpf_buffer_poll(h, eunomia_skel_map_fd(&skel->skel, "spare_rb"), 99999, 0, buf, sizeof(buf), 10);
   } else if (strcmp(what, "read-file") == 0 && argc > 2) {
     /* Files exist for the module only inside a directory granted with --wasm-dir. */
     FILE *f = fopen(argv[2], "r");

@@ -24,7 +24,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 4096);
-} events SEC(".maps");
+} spare_rb SEC(".maps");
 
 SEC("tp/sched/sched_process_exec")
 int count_exec(void *ctx)

@@ -7,8 +7,8 @@ import { $ } from "bun";
 import { leaksAfterRelease, type KernelObjects } from "./kernel.ts";
 
 // bpftool shows names cut to 15 characters.
-const OUR_PROGS = new Set(["handle_exec", "handle_exit", "count_exec"]);
-const OUR_MAPS = new Set(["exec_start", "rb", "values", "execs", "events"]);
+const OUR_PROGS = new Set(["wasm_exec", "wasm_exit", "count_exec", "on_exec"]);
+const OUR_MAPS = new Set(["wasm_exec_start", "wasm_rb", "values", "execs", "spare_rb", "exec_events"]);
 
 async function name(kind: "prog" | "map", id: number): Promise<string | undefined> {
   const out = await $`bpftool -j ${kind} show id ${id}`.quiet().nothrow().text();
