@@ -185,12 +185,13 @@ export class BpfObject implements Disposable {
    * tc (clsact filter) on the interface in `opts`. All or nothing: on failure whatever
    * this call attached is detached again and an {@link AttachError} names the program,
    * the section and (for kinds this kernel refuses) the reason. Everything is detached
-   * by close(), TC filters and netlink XDP included.
+   * by close(), TC filters and netlink XDP included. Returns the names of the programs
+   * attached (not those left out by {@link preferWorkingTwins}).
    *
    * @example
    * obj.attachAll({ tc: { ifindex: 3, attachPoint: BPF_TC_EGRESS }, uprobe: { pid: 1234 } });
    */
-  attachAll(opts: AttachOptions = {}): void {
+  attachAll(opts: AttachOptions = {}): string[] {
     const lib = libbpf();
     const programs = this.#programPointers("attach programs");
     if (this.#phase !== "loaded") {
@@ -202,17 +203,20 @@ export class BpfObject implements Disposable {
     // Until every program is attached, what was attached so far is undone on the way out.
     using undo = new DisposableStack();
     const made: Array<() => void> = [];
+    const attached: string[] = [];
     for (const prog of programs) {
-      if (!lib.bpf_program__autoload(prog)) continue;
+      if (!lib.bpf_program__autoload(prog)) continue; // e.g. the twin this kernel cannot run
       const name = readCString(lib.bpf_program__name(prog));
       const section = readCString(lib.bpf_program__section_name(prog));
       for (const detach of attachProgram({ prog, name, section }, opts)) {
         undo.defer(detach);
         made.push(detach);
       }
+      attached.push(name);
     }
     this.#handle.detachers.push(...made);
     undo.move(); // success: the handle owns the attachments now
+    return attached;
   }
 
   /**

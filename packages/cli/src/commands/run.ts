@@ -225,8 +225,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   // Readers first: a perf event array drops every sample sent before its buffers exist.
   using streams = new DisposableStack();
   const opened = targets.map((t) => ({ target: t, stream: streams.use(openStream(obj, t, elf, btf)) }));
-  obj.attachAll(attachOpts);
-  log(parsed.verbose, `${obj.programs().length} programs attached ${performance.now().toFixed(1)} ms after start`);
+  const attached = obj.attachAll(attachOpts);
+  // Tools wait for this exact line ("N programs attached"), so its wording stays fixed.
+  log(parsed.verbose, `${attached.length} programs attached ${performance.now().toFixed(1)} ms after start`);
   // Maps with a `sample` config print every interval (in order, through one write chain).
   let sampledOutput = Promise.resolve();
   const writeSampled = (text: string) => {
