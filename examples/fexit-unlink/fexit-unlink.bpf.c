@@ -11,7 +11,7 @@ char LICENSE[] SEC("license") = "GPL";
 unsigned long long failed_unlinks = 0;
 
 SEC("fexit/do_unlinkat")
-int BPF_PROG(fexit_unlink, int dfd, struct filename *name, long ret)
+int BPF_PROG(fexit_unlink, int dfd, struct filename *name, int ret)
 {
 	if (ret < 0)
 		__sync_fetch_and_add(&failed_unlinks, 1);

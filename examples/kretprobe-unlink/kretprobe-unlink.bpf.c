@@ -11,7 +11,7 @@ char LICENSE[] SEC("license") = "GPL";
 unsigned long long failed_unlinks = 0;
 
 SEC("kretprobe/do_unlinkat")
-int BPF_KRETPROBE(kretprobe_unlink, long ret)
+int BPF_KRETPROBE(kretprobe_unlink, int ret)
 {
 	if (ret < 0)
 		__sync_fetch_and_add(&failed_unlinks, 1);
