@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import type { Subprocess } from "bun";
 import { $ } from "bun";
-import { ecli, ecliCommand, ROOT, type Finished } from "./helpers/ecli.ts";
+import { ecli, ecliCommand, ROOT, RunningEcli, type Finished } from "./helpers/ecli.ts";
 import { kernelObjects, leaksAfterRelease, type KernelObjects } from "./helpers/kernel.ts";
 
 const KILL_SOURCE = join(ROOT, "test/fixtures/server-kill.bpf.c");
@@ -282,6 +282,36 @@ describe("ecli server with ecli client", () => {
       expect(await server.stop("SIGINT")).toBe(0);
     }
     expect(await programsNamed("on_kill", 0)).toBe(0);
+    expect(await leaksAfterRelease(before)).toEqual({ progs: [], maps: [], links: [] });
+  }, 30_000);
+});
+
+describe.each(["ring", "perf"] as const)("output through the %s buffer", (kind) => {
+  test("the task's log holds exactly what ecli run and ecli run -j print for the same events", async () => {
+    const example = join(ROOT, "examples/alltypes");
+    const pkg = await build(join(example, `alltypes-${kind}.bpf.c`), join(dir, `alltypes-${kind}`), join(example, "alltypes.bpf.h"));
+    const flags = ["--label", "hello", "--scale", "2.25", "--magic", "18446744073709551615", "--target-pid", String(process.pid)];
+    const server = await Server.start();
+    const runs: RunningEcli[] = [];
+    try {
+      const json = await start(server, [pkg, "-j", "--", ...flags]);
+      const text = await start(server, [pkg, "--", ...flags]);
+      runs.push(await RunningEcli.start(["-j", pkg, ...flags]), await RunningEcli.start([pkg, ...flags]));
+      for (let i = 0; i < 2; i++) process.kill(process.pid, 0);
+      await Bun.sleep(400);
+      const [runJson, runText] = await Promise.all(runs.splice(0).map((r) => r.stop()));
+      const serverJson = (await server.client(["log", json], false)).stdout;
+      const serverText = (await server.client(["log", text], false)).stdout;
+      expect(runJson.stdout.split("\n").filter(Boolean)).toHaveLength(2);
+      expect(serverJson).toBe(runJson.stdout);
+      // Rows start with the time of day they were read: the rest must match exactly.
+      const untimed = (out: string) => out.split("\n").map((l) => l.replace(/^\d\d:\d\d:\d\d /, ""));
+      expect(untimed(serverText)).toEqual(untimed(runText.stdout));
+      expect(serverText.split("\n").filter(Boolean)).toHaveLength(3);
+    } finally {
+      for (const r of runs) r.kill();
+      expect(await server.stop()).toBe(0);
+    }
     expect(await leaksAfterRelease(before)).toEqual({ progs: [], maps: [], links: [] });
   }, 30_000);
 });
