@@ -4,6 +4,7 @@
  * SIGINT or SIGTERM, which stop every task and leave nothing in the kernel.
  */
 import { UsageError } from "../cli-error.ts";
+import { describeError } from "../describe-error.ts";
 import { InputError, readInput } from "../read-input.ts";
 import { tokenFromFile } from "../server/auth.ts";
 import { DEFAULT_LISTEN, parseListen } from "../server/listen-address.ts";
@@ -98,6 +99,11 @@ export async function serverCommand(argv: string[]): Promise<number> {
     throw new InputError(`cannot listen on ${args.listen}: ${(err as Error).message.split("\n")[0]}`);
   }
   process.stderr.write(`ecli: server listening on ${server.url}\n`);
+  // A safety net: each task has its own error boundary, but a stray asynchronous error
+  // must not end the server and every other task with it.
+  const onStray = (err: unknown) => process.stderr.write(`ecli: server: ${describeError(err)}\n`);
+  process.on("uncaughtException", onStray);
+  process.on("unhandledRejection", onStray);
   // A pending timer keeps Bun's event loop asleep; waiting on signal handlers alone spins a core.
   const keepAlive = setInterval(() => {}, 1 << 30);
   await new Promise<void>((resolve) => {
