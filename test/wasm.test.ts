@@ -155,6 +155,20 @@ describe("ecli run app.wasm (wasm-bootstrap)", () => {
     expect(performance.now() - t0).toBeLessThan(10_000);
   });
 
+  test("an idle module sleeps: under 0.3 s of CPU in 2 s with no events", async () => {
+    const run = await RunningEcli.start([bootstrapWasm, "-p", "1"]);
+    const stat = () => Bun.file(`/proc/${run.proc.pid}/stat`).text();
+    const ticks = (text: string) => {
+      const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks
+    };
+    const start = ticks(await stat());
+    await Bun.sleep(2000);
+    const used = ticks(await stat()) - start;
+    expect((await run.stop()).code).toBe(0);
+    expect(used / 100).toBeLessThan(0.3); // USER_HZ is 100 on Linux
+  });
+
   test("the module's own exit code and usage come through (args after the module are its argv)", async () => {
     const r = await ecli(["run", bootstrapWasm, "--bogus"]);
     expect(r.code).toBe(2);

@@ -30,13 +30,13 @@ function onAttach(): (program: string) => void {
   return (program) => process.stderr.write(`ecli: wasm: ${++count} programs attached (${program}) ${performance.now().toFixed(1)} ms after start\n`);
 }
 
-/** Runs the module in `bytes`; returns its exit code. `stopped`: Ctrl-C/SIGTERM (also seen as EINTR while it waits). */
-export function runWasm(bytes: Uint8Array, args: WasmRunArgs, stopped: AbortSignal): number {
+/** Runs the module in `bytes`; resolves to its exit code. `stopped`: Ctrl-C/SIGTERM/--duration. */
+export async function runWasm(bytes: Uint8Array, args: WasmRunArgs, stopped: AbortSignal): Promise<number> {
   if (args.mode === "json") throw new UsageError("-j does not apply to a WebAssembly module: it prints its own output");
   // A pending timer keeps the event loop from spinning while signal handlers are registered.
   const keepAlive = setInterval(() => {}, 1 << 30);
   try {
-    return runWasmModule(bytes, {
+    return await runWasmModule(bytes, {
       args: [moduleName(args.source), ...args.programArgs],
       grantDir: args.wasmDir,
       signal: stopped,

@@ -86,7 +86,7 @@ int main(void) {
   expect(run.stderr).toBe("");
   expect(run.code).toBe(0);
   let printed = "";
-  const code = runWasmModule(readFileSync(join(dir, "app.wasm")), { stdout: (b) => (printed += new TextDecoder().decode(b)) });
+  const code = await runWasmModule(readFileSync(join(dir, "app.wasm")), { stdout: (b) => (printed += new TextDecoder().decode(b)) });
   expect(code).toBe(0);
   const elf = parseElf(object);
   const section = elf.section(".rodata")!;

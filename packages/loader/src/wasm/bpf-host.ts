@@ -33,6 +33,9 @@ const EBADF = 9;
 const EINVAL = 22;
 const ENODEV = 19;
 
+// How long a module may consume events without the event loop getting a turn.
+const YIELD_EVERY_MS = 50;
+
 const MAP_LOOKUP = 1;
 const MAP_UPDATE = 2;
 const MAP_DELETE = 3;
@@ -56,6 +59,8 @@ export interface BpfHostContext {
   /** One line for the user (load failures, unknown handles). */
   warn: (line: string) => void;
   onAttach?: (program: string) => void;
+  /** The module runs under JSPI: waits may return Promises (wasm_bpf_buffer_poll is a Suspending import). */
+  suspending: boolean;
 }
 
 /** The objects of one module run and the `wasm_bpf` imports that act on them. Close it to release all. */
@@ -63,6 +68,8 @@ export class BpfHost implements Disposable {
   readonly #ctx: BpfHostContext;
   readonly #objects = new Map<bigint, LoadedObject>();
   #nextHandle = 1n;
+  #callbackDepth = 0;
+  #lastYield = performance.now();
 
   constructor(ctx: BpfHostContext) {
     this.#ctx = ctx;
@@ -74,7 +81,7 @@ export class BpfHost implements Disposable {
   }
 
   /** The import object of module `wasm_bpf`. */
-  imports(): Record<string, (...args: Arg[]) => number | bigint> {
+  imports(): Record<string, (...args: Arg[]) => number | bigint | Promise<number>> {
     return {
       wasm_load_bpf_object: (buf, size) => this.load(u32(buf), i32(size)),
       wasm_attach_bpf_program: (h, name, target) => this.attach(BigInt(h), u32(name), u32(target)),
@@ -155,8 +162,9 @@ export class BpfHost implements Disposable {
    * `maxSize`) to `data` and calls the module's table entry `sampleFunc` as
    * `int fn(void *ctx, void *data, size_t size)`. Returns the number of records, or
    * -EINTR (WASI's 27) once Ctrl-C (or the run's AbortSignal) asked the run to stop.
+   * With JSPI the wait is a Promise (the module is suspended, the event loop runs).
    */
-  poll(handle: bigint, fd: number, sampleFunc: number, ctx: number, data: number, maxSize: number, timeoutMs: number): number {
+  poll(handle: bigint, fd: number, sampleFunc: number, ctx: number, data: number, maxSize: number, timeoutMs: number): number | Promise<number> {
     const call = "wasm_bpf_buffer_poll";
     const mem = this.#ctx.memory();
     if (maxSize <= 0) throw new WasmError(`${call}: max_size ${maxSize} is not a positive length`);
@@ -178,12 +186,42 @@ export class BpfHost implements Disposable {
       loaded.buffers.set(fd, buffer);
     }
     const callback = this.#callback(sampleFunc, call);
-    const result = buffer.poll(timeoutMs, (record) => {
+    const deliver = (record: Uint8Array) => {
       const size = Math.min(record.length, maxSize);
       mem.write(data, size === record.length ? record : record.subarray(0, size), "data buffer", call);
-      callback(ctx, data, size);
-    });
-    return result === "interrupted" ? wasiError(EINTR) : result;
+      this.#callbackDepth++;
+      try {
+        callback(ctx, data, size);
+      } finally {
+        this.#callbackDepth--;
+      }
+    };
+    const interruption = this.#ctx.interruption;
+    if (!this.#ctx.suspending || this.#callbackDepth > 0) {
+      const result = buffer.poll(timeoutMs, deliver);
+      return result === "interrupted" ? wasiError(EINTR) : result;
+    }
+    const ready = buffer.drain(deliver);
+    if (ready > 0) {
+      // A steady stream never waits: let the event loop (signals, timers) in now and then.
+      if (performance.now() - this.#lastYield < YIELD_EVERY_MS) return ready;
+      return new Promise((resolve) => setImmediate(() => {
+        this.#lastYield = performance.now();
+        resolve(ready);
+      }));
+    }
+    const polled = buffer;
+    return (async () => {
+      const waited = await interruption.waitAsync(polled.wait(timeoutMs), timeoutMs);
+      this.#lastYield = performance.now();
+      if (waited === "interrupted") return wasiError(EINTR);
+      return waited === "ready" ? polled.drain(deliver) : 0;
+    })();
+  }
+
+  /** True while the host is inside one of the module's callbacks (where it cannot suspend). */
+  get inCallback(): boolean {
+    return this.#callbackDepth > 0;
   }
 
   /** Lookup (1), update (2), delete (3) or get-next-key (4) on a map of the module's objects. */

@@ -14,7 +14,12 @@ const PERF_SLICE_MS = 5;
 
 /** Waits up to `timeoutMs` for records and delivers them; returns how many, or "interrupted". */
 export interface BufferPoll extends Disposable {
+  /** Blocks the thread while waiting (inside a module's callback, or without JSPI). */
   poll(timeoutMs: number, deliver: Deliver): number | "interrupted";
+  /** Delivers what is there now, without waiting. */
+  drain(deliver: Deliver): number;
+  /** Resolves true when records may be there, false after `timeoutMs`; never blocks the thread. */
+  wait(timeoutMs: number): Promise<boolean>;
 }
 
 /** A poller for map `fd` of type `mapType`, or undefined for a map that is neither a ring nor perf buffer. */
@@ -30,6 +35,8 @@ export function openBufferPoll(fd: number, mapType: number, interruption: Interr
         if (waited === "interrupted") return "interrupted";
         return waited === "ready" ? drain(deliver) : 0;
       },
+      drain,
+      wait: (ms) => reader.wait(ms),
       [Symbol.dispose]: () => reader.close(),
     };
   }
@@ -46,6 +53,8 @@ export function openBufferPoll(fd: number, mapType: number, interruption: Interr
           if (!interruption.sleep(Math.min(PERF_SLICE_MS, left))) return "interrupted";
         }
       },
+      drain: (deliver) => reader.drain((data) => deliver(data)),
+      wait: (ms) => reader.wait(ms),
       [Symbol.dispose]: () => reader.close(),
     };
   }

@@ -1,8 +1,9 @@
 /**
- * Blocking waits for a module's synchronous host calls, and how Ctrl-C reaches them.
- * A WebAssembly call cannot yield to the event loop, so JS signal handlers do not run
- * while a module waits; but a signal arriving then interrupts the poll(2) it sleeps in
- * (EINTR). From that moment the run is "stopping": every later wait returns at once.
+ * Waits of a module's host calls, and how Ctrl-C reaches them. With JSPI (WebAssembly
+ * stack switching) a wait suspends the module and the event loop runs on: signal
+ * listeners, timers, other work; the run's AbortSignal ends the wait. Where a wait must
+ * block (inside a module's callback, or without JSPI), it sleeps in poll(2), which a
+ * signal interrupts (EINTR). Once stopping, every later wait returns at once.
  */
 import { lastErrno, libc } from "../ffi/libc.ts";
 import { WasmExit } from "./errors.ts";
@@ -14,7 +15,7 @@ const EINTR = 4;
  * original wasm-bpf's opensnoop, for one) poll on through -EINTR; past this, the next
  * wait unwinds the module as if it had exited 0.
  */
-export const STOP_GRACE_MS = 500;
+export const STOP_GRACE_MS = 100;
 
 /** What a wait ended with. */
 export type WaitResult = "ready" | "timeout" | "interrupted";
@@ -54,6 +55,30 @@ export class Interruption {
   sleep(timeoutMs: number): boolean {
     if (this.requested) return this.#tell() !== "interrupted";
     return this.#poll(null, 0, timeoutMs) !== "interrupted";
+  }
+
+  /**
+   * Waits without blocking the thread: until `ready` resolves true (an fd became
+   * readable), `timeoutMs` passes, or the run is asked to stop.
+   */
+  async waitAsync(ready: Promise<boolean> | undefined, timeoutMs: number): Promise<WaitResult> {
+    if (this.requested) return this.#tell();
+    const limit = Math.max(0, Math.min(timeoutMs < 0 ? Infinity : timeoutMs, this.#deadline - performance.now()));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    const result = await Promise.race<WaitResult>([
+      ...(ready ? [ready.then((r): WaitResult => (r ? "ready" : "timeout"))] : []),
+      new Promise<WaitResult>((resolve) => {
+        if (limit !== Infinity) timer = setTimeout(() => resolve("timeout"), limit);
+      }),
+      new Promise<WaitResult>((resolve) => {
+        onAbort = () => resolve("interrupted");
+        this.#signal?.addEventListener("abort", onAbort, { once: true });
+      }),
+    ]);
+    clearTimeout(timer);
+    if (onAbort) this.#signal?.removeEventListener("abort", onAbort);
+    return this.requested ? this.#tell() : result;
   }
 
   /** Reports the stop; a module still waiting STOP_GRACE_MS later is unwound (exit 0). */

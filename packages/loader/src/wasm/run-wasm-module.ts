@@ -1,7 +1,9 @@
 /**
  * Runs a wasm-bpf module: a WASI command (`_start`) that loads, attaches and polls
- * eBPF objects through the `wasm_bpf` imports. Synchronous inside: the module's host
- * calls block the calling thread, so a server should run it in its own process.
+ * eBPF objects through the `wasm_bpf` imports. Where the runtime has JSPI (WebAssembly
+ * stack switching, as Bun does), the module is suspended while it waits for events or
+ * sleeps, so the event loop keeps running (signals, timers, a server's other work);
+ * without it the waits block the thread.
  */
 import { writeSync } from "node:fs";
 import { BpfHost } from "./bpf-host.ts";
@@ -48,6 +50,17 @@ function fdSink(fd: number): OutputSink {
   };
 }
 
+/** JSPI, where the runtime offers it (not yet in lib.dom's types). */
+interface Jspi {
+  Suspending: new (fn: (...args: never[]) => unknown) => unknown;
+  promising: (fn: unknown) => (...args: unknown[]) => Promise<unknown>;
+}
+
+function jspi(): Jspi | undefined {
+  const w = WebAssembly as unknown as Partial<Jspi>;
+  return typeof w.Suspending === "function" && typeof w.promising === "function" ? (w as Jspi) : undefined;
+}
+
 function compile(bytes: Uint8Array): WebAssembly.Module {
   try {
     return new WebAssembly.Module(bytes);
@@ -77,15 +90,16 @@ function describeTrap(err: unknown): WasmError {
 
 /**
  * Instantiates `bytes` with the WASI subset and the wasm-bpf ABI, runs its `_start`,
- * and returns its exit code (0 when `_start` returns). Every BPF object the module
+ * and resolves to its exit code (0 when `_start` returns). Every BPF object the module
  * loaded is detached and closed on the way out, whatever happened.
  * Throws {@link WasmError} (one line) for an invalid module, a missing import, a trap,
  * or a pointer/length outside the module's memory. Needs CAP_BPF for the BPF calls.
  *
  * @example
- * const code = runWasmModule(await Bun.file("app.wasm").bytes(), { args: ["app.wasm", "-v"] });
+ * const code = await runWasmModule(await Bun.file("app.wasm").bytes(), { args: ["app.wasm", "-v"] });
  */
-export function runWasmModule(bytes: Uint8Array, opts: WasmRunOptions = {}): number {
+export async function runWasmModule(bytes: Uint8Array, opts: WasmRunOptions = {}): Promise<number> {
+  const stackSwitching = jspi();
   const module = compile(bytes);
   const interruption = new Interruption(opts.signal, opts.durationMs);
   let memory: GuestMemory | undefined;
@@ -101,7 +115,7 @@ export function runWasmModule(bytes: Uint8Array, opts: WasmRunOptions = {}): num
   } catch (err) {
     throw new WasmError(`cannot grant directory ${opts.grantDir}: ${(err as Error).message.split("\n")[0]}`);
   }
-  using host = new BpfHost({ memory: memoryOf, table: () => table, interruption, warn, onAttach: opts.onAttach });
+  using host = new BpfHost({ memory: memoryOf, table: () => table, interruption, warn, onAttach: opts.onAttach, suspending: stackSwitching !== undefined });
   using _files = { [Symbol.dispose]: () => files.closeAll() };
   const abi = host.imports();
   checkImports(module, abi);
@@ -113,7 +127,13 @@ export function runWasmModule(bytes: Uint8Array, opts: WasmRunOptions = {}): num
     files,
     interruption,
     memory: memoryOf,
+    canSuspend: () => stackSwitching !== undefined && !host.inCallback,
   });
+  // The two imports that wait may suspend the module.
+  if (stackSwitching) {
+    abi.wasm_bpf_buffer_poll = new stackSwitching.Suspending(abi.wasm_bpf_buffer_poll) as typeof abi.wasm_bpf_buffer_poll;
+    if (wasi.poll_oneoff) wasi.poll_oneoff = new stackSwitching.Suspending(wasi.poll_oneoff) as typeof wasi.poll_oneoff;
+  }
   let instance: WebAssembly.Instance;
   try {
     instance = new WebAssembly.Instance(module, {
@@ -130,7 +150,8 @@ export function runWasmModule(bytes: Uint8Array, opts: WasmRunOptions = {}): num
   const start = exported._start;
   if (typeof start !== "function") throw new WasmError("the module exports no _start function (build it as a WASI command)");
   try {
-    (start as () => void)();
+    if (stackSwitching) await stackSwitching.promising(start)();
+    else (start as () => void)();
     return 0;
   } catch (err) {
     if (err instanceof WasmExit) return err.code;

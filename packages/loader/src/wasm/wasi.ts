@@ -23,10 +23,12 @@ export interface WasiContext {
   interruption: Interruption;
   /** The module's memory, available once it is instantiated. */
   memory: () => GuestMemory;
+  /** True when a wait may suspend the module (JSPI, and not inside one of its callbacks). */
+  canSuspend?: () => boolean;
 }
 
 type Arg = number | bigint;
-type WasiFunction = (...args: Arg[]) => number;
+type WasiFunction = (...args: Arg[]) => number | Promise<number>;
 
 const encoder = new TextEncoder();
 const IOVEC = 8;
@@ -217,7 +219,7 @@ export function wasiImports(ctx: WasiContext): Record<string, WasiFunction> {
       const n = u32(count);
       if (n === 0) return W.ERRNO_INVAL;
       const subs = m.view(u32(input), SUBSCRIPTION * n, "subscriptions", "poll_oneoff");
-      const events = m.view(u32(output), EVENT * n, "events", "poll_oneoff");
+      m.view(u32(output), EVENT * n, "events", "poll_oneoff");
       // Only clock subscriptions (sleeps) are served: wait for the earliest deadline.
       let waitNs: bigint | undefined;
       let first = -1;
@@ -233,13 +235,20 @@ export function wasiImports(ctx: WasiContext): Record<string, WasiFunction> {
         }
         if (waitNs === undefined || timeout < waitNs) [waitNs, first] = [timeout, i];
       }
-      ctx.interruption.sleep(Number(waitNs! / 1_000_000n));
-      const base = SUBSCRIPTION * first;
-      events.setBigUint64(0, subs.getBigUint64(base, true), true); // userdata
-      events.setUint16(8, W.ERRNO_SUCCESS, true);
-      events.setUint8(10, W.EVENTTYPE_CLOCK);
-      m.view(u32(eventsOut), 4, "result", "poll_oneoff").setUint32(0, 1, true);
-      return W.ERRNO_SUCCESS;
+      const userdata = subs.getBigUint64(SUBSCRIPTION * first, true);
+      const report = () => {
+        // After a suspension memory may have grown: view it afresh.
+        const out = mem().view(u32(output), EVENT, "events", "poll_oneoff");
+        out.setBigUint64(0, userdata, true);
+        out.setUint16(8, W.ERRNO_SUCCESS, true);
+        out.setUint8(10, W.EVENTTYPE_CLOCK);
+        mem().view(u32(eventsOut), 4, "result", "poll_oneoff").setUint32(0, 1, true);
+        return W.ERRNO_SUCCESS;
+      };
+      const ms = Number(waitNs! / 1_000_000n);
+      if (ctx.canSuspend?.()) return ctx.interruption.waitAsync(undefined, ms).then(report);
+      ctx.interruption.sleep(ms);
+      return report();
     },
     sched_yield: () => W.ERRNO_SUCCESS,
     proc_exit(code) {
