@@ -138,6 +138,8 @@ describe("MessagePack package form", () => {
       ["body not [root, columns]", withHeader(2, zstdCompressSync(Uint8Array.of(0x93, 1, 2, 3))), /must be \[root, BTF columns\]/],
       ["root not a map", withHeader(2, zstdCompressSync(Uint8Array.of(0x92, 1, 0xc0))), /root must be a map/],
       ["root not a map, version 1", withHeader(1, brotliCompressSync(Uint8Array.of(0x93, 1, 2, 3))), /root must be a map/],
+      ["zstd bomb", withHeader(2, zstdCompressSync(new Uint8Array(65 * 1024 * 1024))), /inflates to more than 64 MiB/],
+      ["Brotli bomb", withHeader(1, brotliCompressSync(new Uint8Array(65 * 1024 * 1024))), /inflates to more than 64 MiB/],
       ["bad msgpack", withHeader(2, zstdCompressSync(Uint8Array.of(0x82, 0xa1))), /not valid MessagePack/],
       ["no bpf_object bin", withHeader(2, zstdCompressSync(plainPackr.pack([{ a: 1 }, null]))), /bpf_object must be a bin/],
       ["BTF columns not [offset, bin]", withHeader(2, zstdCompressSync(plainPackr.pack([{ bpf_object: ELVES[0] }, [1]]))), /must be \[offset, bin\]/],

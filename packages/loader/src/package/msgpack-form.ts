@@ -29,6 +29,11 @@ export const MSGPACK_MAGIC: Uint8Array = new Uint8Array([0x45, 0x55, 0x4e, 0x50]
 export const MSGPACK_FORMAT_VERSION = 2;
 const BROTLI_FORMAT_VERSION = 1;
 const ZSTD_LEVEL = 19;
+/**
+ * The most a body may inflate to. BPF objects are kilobytes to a few megabytes; the cap
+ * stops a small upload that inflates to gigabytes (a compression bomb) early.
+ */
+export const MAX_MSGPACK_BODY_BYTES = 64 * 1024 * 1024;
 const HEADER_SIZE = 6;
 const FLAG_ZLIB_VERBATIM = 1;
 
@@ -177,10 +182,14 @@ export function msgpackBody(pkg: PackageJson | Package): { body: Uint8Array; zli
 
 function decompressBody(body: Uint8Array, version: number): Uint8Array {
   const z = zlib();
+  const maxOutputLength = MAX_MSGPACK_BODY_BYTES;
   try {
-    if (version === BROTLI_FORMAT_VERSION) return new Uint8Array(z.brotliDecompressSync(body));
-    return new Uint8Array(z.zstdDecompressSync(body, { dictionary: msgpackDictionary() }));
+    if (version === BROTLI_FORMAT_VERSION) return new Uint8Array(z.brotliDecompressSync(body, { maxOutputLength }));
+    return new Uint8Array(z.zstdDecompressSync(body, { dictionary: msgpackDictionary(), maxOutputLength }));
   } catch (cause) {
+    if ((cause as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new PackageError(`MessagePack package body inflates to more than ${MAX_MSGPACK_BODY_BYTES / 1024 / 1024} MiB (a compression bomb?)`, { cause });
+    }
     const codec = version === BROTLI_FORMAT_VERSION ? "Brotli" : "zstd";
     throw new PackageError(`MessagePack package body is not valid ${codec} data (${(cause as Error).message}; truncated?)`, { cause });
   }
