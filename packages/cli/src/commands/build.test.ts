@@ -25,4 +25,14 @@ describe("parseBuildArgs", () => {
     expect(parseBuildArgs(["a.c", "-h"])).toBe("help");
     expect(parseBuildArgs(["--help"])).toBe("help");
   });
+
+  test("--wasm: app.c first, then the program and its optional header; --wasm-cflag is repeatable", () => {
+    expect(parseBuildArgs(["--wasm", "app.c", "p.bpf.c", "p.bpf.h", "--wasm-cflag", "-DA -DB", "--wasm-cflag", "-O3"])).toEqual({
+      source: "p.bpf.c", header: "p.bpf.h", wasmApp: "app.c", wasmCflags: ["-DA", "-DB", "-O3"], cflags: [], headerOnly: false, verbose: false,
+    });
+    expect(parseBuildArgs(["app.c", "--wasm", "p.bpf.c"])).toMatchObject({ source: "p.bpf.c", header: undefined, wasmApp: "app.c" });
+    expect(() => parseBuildArgs(["--wasm", "app.c"])).toThrow(/--wasm takes app\.c and prog\.bpf\.c/);
+    expect(() => parseBuildArgs(["--wasm", "a.c", "b.bpf.c", "c.h", "d"])).toThrow(/too many files/);
+    expect(() => parseBuildArgs(["--wasm", "--header-only", "a.c", "b.bpf.c"])).toThrow(/do not go together/);
+  });
 });
