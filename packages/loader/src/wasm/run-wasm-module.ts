@@ -46,7 +46,15 @@ export interface WasmRunOptions {
 
 function fdSink(fd: number): OutputSink {
   return (bytes) => {
-    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    for (let at = 0; at < bytes.length; ) {
+      try {
+        at += writeSync(fd, bytes, at, bytes.length - at);
+      } catch (err) {
+        // A non-blocking pipe that is full: wait for the reader (WASI writes are synchronous).
+        if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+        Bun.sleepSync(1);
+      }
+    }
   };
 }
 
