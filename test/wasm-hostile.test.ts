@@ -87,6 +87,23 @@ describe("a module reaches only what it loaded", () => {
   });
 });
 
+describe("command lines that do not fit a module", () => {
+  test("--wasm-dir of a missing directory: exit 1; without a value: exit 2", async () => {
+    const missing = await ecli(["run", "--wasm-dir", join(out, "nope"), hostile, "trap"]);
+    expect(missing.stderr).toBe(`ecli: cannot grant directory ${join(out, "nope")}: ENOENT: no such file or directory, lstat '${join(out, "nope")}'\n`);
+    expect(missing.code).toBe(1);
+    const bare = await ecli(["run", "--wasm-dir"]);
+    expect(bare.stderr).toBe("ecli: --wasm-dir takes a directory\n");
+    expect(bare.code).toBe(2);
+  });
+
+  test("-j does not apply to a module: exit 2", async () => {
+    const r = await ecli(["run", "-j", hostile]);
+    expect(r.stderr).toBe("ecli: -j does not apply to a WebAssembly module: it prints its own output\n");
+    expect(r.code).toBe(2);
+  });
+});
+
 describe("bytes that are not a usable module", () => {
   const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const name = (s: string) => [s.length, ...new TextEncoder().encode(s)];
