@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ROOT } from "./helpers/ecli.ts";
 import { kernelObjects, leaksAfterRelease, type KernelObjects } from "./helpers/kernel.ts";
 import { freePort, Prometheus, promtoolCheck } from "./helpers/prometheus.ts";
 import { buildExample, RunningExporter, sampleValue } from "./exporter-helpers.ts";
@@ -30,8 +31,8 @@ beforeAll(async () => {
   opensnoopPkg = await buildExample("opensnoop", ["opensnoop.bpf.c", "opensnoop.bpf.h"], dir);
   const latencyPkg = await buildExample("syscall-latency", ["syscall-latency.bpf.c"], dir);
   // The examples' own configs, pointed at the packages just built; syscall-latency counts this process only.
-  const seed = readFileSync("examples/opensnoop/config.yaml", "utf8").replace("examples/opensnoop/package.json", opensnoopPkg);
-  const latency = readFileSync("examples/syscall-latency/config.yaml", "utf8")
+  const seed = readFileSync(join(ROOT, "examples/opensnoop/config.yaml"), "utf8").replace("examples/opensnoop/package.json", opensnoopPkg);
+  const latency = readFileSync(join(ROOT, "examples/syscall-latency/config.yaml"), "utf8")
     .replace("examples/syscall-latency/package.json", latencyPkg)
     .replace(/^programs:\n/m, "")
     .replace(/^(    compiled_ebpf_filename: .*)$/m, `$1\n    flags:\n      target_pid: ${process.pid}`);
