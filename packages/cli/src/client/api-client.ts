@@ -9,6 +9,8 @@ export interface TaskInfo {
   id: string;
   name: string;
   state: string;
+  /** "package" or "wasm" (a WebAssembly module). */
+  kind?: string;
   mode: string;
   uptime_ms: number;
   events: number;

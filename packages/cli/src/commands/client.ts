@@ -6,8 +6,8 @@
 import { takeAttachFlag, type AttachFlags } from "../attach-flags.ts";
 import { UsageError } from "../cli-error.ts";
 import { ApiClient, type TaskInfo, type TaskParams } from "../client/api-client.ts";
-import { packageUpload } from "../client/package-upload.ts";
-import { readInput } from "../read-input.ts";
+import { moduleTaskName, packageUpload } from "../client/package-upload.ts";
+import { InputError, readInput } from "../read-input.ts";
 import { tokenFromFile } from "../server/auth.ts";
 
 const DEFAULT_ENDPOINT = "http://127.0.0.1:8527";
@@ -35,7 +35,8 @@ options:
   --ca FILE               PEM CA certificate of an HTTPS server
   -h, --help              print this help
 
-<package> is a package.json, package.msgpack, .bpf.o, URL or - (sent in MessagePack form).
+<package> is a package.json, package.msgpack, .bpf.o, URL or - (sent in MessagePack form),
+or a WebAssembly module (app.wasm, sent as it is; its arguments go after --; it cannot be paused).
 Attach options are ecli run's (--iface, --tc-attach, --xdp-flags, --uprobe-binary, --uprobe-func, --pid, --freq, --cpus).
 `;
 
@@ -158,8 +159,12 @@ export async function clientCommand(argv: string[]): Promise<number> {
   switch (command) {
     case "start": {
       const { source, params } = parseTaskArgs(rest, "start");
-      const task = await client.start(await packageUpload(source), params);
+      const bytes = await packageUpload(source);
+      params.name ??= moduleTaskName(source, bytes);
+      const task = await client.start(bytes, params);
       await out(task.id);
+      // A module that ended at once (a failed load, an exit code) failed its task already.
+      if (task.state === "failed") throw new InputError(`task ${task.id} failed: ${task.error ?? "unknown error"}`);
       return 0;
     }
     case "list": {
@@ -183,7 +188,9 @@ export async function clientCommand(argv: string[]): Promise<number> {
       const { source, params } = parseTaskArgs(more, "update");
       if (params.name !== undefined || params.json !== undefined) throw new UsageError("update keeps the task's name and output mode: --name and -j do not apply");
       const task = await client.update(id, await packageUpload(source), params);
-      await out(`${task.id} updated: new package attached ${task.last_update?.attached_ms} ms after the request`);
+      if (task.state === "failed") throw new InputError(`task ${task.id} failed after the update: ${task.error ?? "unknown error"}`);
+      const what = task.kind === "wasm" ? "module started" : "package attached";
+      await out(`${task.id} updated: new ${what} ${task.last_update?.attached_ms} ms after the request`);
       return 0;
     }
     case "log": {

@@ -60,20 +60,32 @@ function taskRequest(query: URLSearchParams, mode: OutputMode): TaskRequest {
   return { name: "", mode, args: query.getAll("arg"), attachArgs: query.getAll("attach") };
 }
 
+/**
+ * A module runs until its first wait within start(); one that ends right away (a failed
+ * load, an exit) has settled one turn later, so the answer can tell its fate.
+ */
+const settledTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 async function startTask(ctx: ApiContext, request: Request, query: URLSearchParams): Promise<Response> {
   const mode = modeParam(query, "text");
   if (query.has("name")) nameParam(query, ""); // a bad name fails before the body is read
   const body = await readBody(request, ctx.maxBodyBytes);
-  const { factory, defaultName } = runnerFactory(body, taskRequest(query, mode));
-  return json(ctx.tasks.start(nameParam(query, defaultName.slice(0, MAX_NAME) || "task"), mode, factory), 201);
+  const { factory, defaultName, kind } = runnerFactory(body, taskRequest(query, mode));
+  const started = ctx.tasks.start(nameParam(query, defaultName.slice(0, MAX_NAME) || "task"), mode, factory, kind);
+  if (kind !== "wasm") return json(started, 201);
+  await settledTurn();
+  return json(ctx.tasks.info(started.id), 201);
 }
 
 async function updateTask(ctx: ApiContext, id: string, request: Request, query: URLSearchParams): Promise<Response> {
   const receivedAt = performance.now();
   const current = ctx.tasks.info(id);
   const body = await readBody(request, ctx.maxBodyBytes);
-  const { factory } = runnerFactory(body, taskRequest(query, current.mode));
-  return json(ctx.tasks.update(id, factory, receivedAt));
+  const { factory, kind } = runnerFactory(body, taskRequest(query, current.mode));
+  const updated = ctx.tasks.update(id, factory, receivedAt, kind);
+  if (kind !== "wasm") return json(updated);
+  await settledTurn();
+  return json(ctx.tasks.info(id));
 }
 
 function readLog(ctx: ApiContext, id: string, request: Request, query: URLSearchParams): Response {

@@ -9,6 +9,9 @@ import { isLoopback, type ListenAddress } from "./listen-address.ts";
 import { handleRequest } from "./routes.ts";
 import { TaskTable, type TaskLimits } from "./task-table.ts";
 
+/** How long shutdown waits for modules to end and release their objects (they end at their next wait). */
+const STOP_WAIT_MS = 2000;
+
 /** How to run the server. */
 export interface ServerOptions {
   listen: ListenAddress;
@@ -60,7 +63,7 @@ export function startServer(opts: ServerOptions): RunningServer {
     url: `${scheme}://${host}:${server.port}`,
     tasks,
     stop: async () => {
-      tasks.stopAll();
+      await Promise.race([tasks.stopAll(), Bun.sleep(STOP_WAIT_MS)]);
       await server.stop(true);
     },
   };

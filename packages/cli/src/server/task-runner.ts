@@ -1,7 +1,7 @@
 /**
  * What the server runs: a task kind is anything that can start, stop, pause and resume
- * and writes its output as lines. Packages are one kind (package-runner.ts); others
- * (WebAssembly modules) plug in behind the same interface, chosen by the upload's content.
+ * and writes its output as lines. Packages (package-runner.ts) and WebAssembly modules
+ * (wasm-runner.ts) plug in behind the same interface, chosen by the upload's content.
  */
 import type { OutputMode } from "../event-output.ts";
 
@@ -13,6 +13,8 @@ export interface RunnerSink {
   warning(line: string): void;
   /** The runner failed while running (its resources are already released). */
   failed(error: unknown): void;
+  /** The runner ended by itself, successfully (a module that returned 0 from main). */
+  ended(): void;
 }
 
 /** Counters a runner keeps. */
@@ -34,8 +36,13 @@ export interface TaskRunner {
   pause(): void;
   /** Produces output again after pause(). */
   resume(): void;
-  /** Reads out what is left, then releases everything. Idempotent. */
+  /** Reads out what is left, then releases everything (or begins to: see `released`). Idempotent. */
   stop(): void;
+  /**
+   * For runners whose release finishes after stop() returns (a WebAssembly module ends at
+   * its next wait and then closes its objects): resolves once everything is released.
+   */
+  readonly released?: Promise<void>;
   readonly stats: RunnerStats;
 }
 

@@ -7,6 +7,7 @@ import { describeError } from "../describe-error.ts";
 import type { OutputMode } from "../event-output.ts";
 import { ApiError } from "./api-error.ts";
 import { OutputRing } from "./output-ring.ts";
+import type { TaskKind } from "./task-kinds.ts";
 import type { RunnerFactory, RunnerSink, TaskRunner } from "./task-runner.ts";
 
 export type TaskState = "running" | "paused" | "stopped" | "failed";
@@ -16,6 +17,8 @@ export interface TaskInfo {
   id: string;
   name: string;
   state: TaskState;
+  /** What the task runs: a package, or a WebAssembly module. */
+  kind: TaskKind;
   mode: OutputMode;
   started_at: string;
   uptime_ms: number;
@@ -52,6 +55,7 @@ export interface TaskLimits {
 
 class Task {
   runner: TaskRunner;
+  kind: TaskKind = "package";
   state: TaskState = "running";
   readonly output: OutputRing;
   readonly startedAt = Date.now();
@@ -75,7 +79,7 @@ class Task {
   info(): TaskInfo {
     const stats = this.runner.stats;
     const info: TaskInfo = {
-      id: this.id, name: this.name, state: this.state, mode: this.mode,
+      id: this.id, name: this.name, state: this.state, kind: this.kind, mode: this.mode,
       started_at: new Date(this.startedAt).toISOString(), uptime_ms: Date.now() - this.startedAt,
       events: this.eventsBefore + stats.events, lost: this.lostBefore + stats.lost,
       dropped: this.output.dropped, lines: this.output.end, updates: this.updates,
@@ -96,6 +100,8 @@ function startFailure(err: unknown): ApiError {
 export class TaskTable {
   readonly #tasks = new Map<string, Task>();
   readonly #retiring = new Set<() => void>();
+  /** Runners whose release finishes asynchronously (WebAssembly modules), until it does. */
+  readonly #releasing = new Set<Promise<void>>();
   #nextId = 1;
 
   constructor(readonly limits: TaskLimits) {}
@@ -104,10 +110,11 @@ export class TaskTable {
    * Starts a task; returns its info.
    * @throws ApiError 429 when as many tasks as allowed are live, 422 when it cannot start.
    */
-  start(name: string, mode: OutputMode, makeRunner: RunnerFactory): TaskInfo {
+  start(name: string, mode: OutputMode, makeRunner: RunnerFactory, kind: TaskKind = "package"): TaskInfo {
     const live = [...this.#tasks.values()].filter((t) => t.live).length;
     if (live >= this.limits.maxTasks) throw new ApiError(429, `${live} tasks are running, the most this server allows (--max-tasks)`);
     const task = new Task(String(this.#nextId), name, mode, this.limits.logLines);
+    task.kind = kind;
     task.runner = makeRunner(this.#sinkFor(task, () => task.runner));
     try {
       task.runner.start(false);
@@ -177,7 +184,7 @@ export class TaskTable {
    * `receivedAt` (performance.now() when the request came) times the update.
    * @throws ApiError 409 for an ended task, 422 when the new runner cannot start (the old one goes on).
    */
-  update(id: string, makeRunner: RunnerFactory, receivedAt = performance.now()): TaskInfo {
+  update(id: string, makeRunner: RunnerFactory, receivedAt = performance.now(), kind: TaskKind = "package"): TaskInfo {
     const task = this.#get(id);
     if (!task.live) throw new ApiError(409, `task ${id} is ${task.state}: only a running or paused task can be updated`);
     let next: TaskRunner | undefined;
@@ -190,15 +197,20 @@ export class TaskTable {
     }
     const old = task.runner;
     task.runner = next;
+    task.kind = kind;
     task.updates++;
     this.#retire(task, old, receivedAt);
     return task.info();
   }
 
-  /** Stops every live task and every replaced runner still being released (server shutdown). */
-  stopAll(): void {
+  /**
+   * Stops every live task and every replaced runner still being released (server
+   * shutdown); resolves once all of them are released (modules end at their next wait).
+   */
+  stopAll(): Promise<void> {
     for (const release of [...this.#retiring]) release();
     for (const task of this.#tasks.values()) this.#end(task, "stopped");
+    return Promise.all([...this.#releasing]).then(() => undefined);
   }
 
   /**
@@ -214,9 +226,13 @@ export class TaskTable {
       } catch (err) {
         task.warning = `releasing the replaced package: ${describeError(err)}`;
       }
-      task.eventsBefore += old.stats.events;
-      task.lostBefore += old.stats.lost;
-      task.lastUpdate = { attached_ms: task.lastUpdate?.attached_ms ?? 0, released_ms: round(performance.now() - receivedAt) };
+      const done = () => {
+        task.eventsBefore += old.stats.events;
+        task.lostBefore += old.stats.lost;
+        task.lastUpdate = { attached_ms: task.lastUpdate?.attached_ms ?? 0, released_ms: round(performance.now() - receivedAt) };
+      };
+      if (old.released) this.#track(old.released.then(done));
+      else done();
     };
     this.#retiring.add(release);
     task.lastUpdate = { attached_ms: round(performance.now() - receivedAt) };
@@ -232,7 +248,16 @@ export class TaskTable {
         task.error = describeError(error);
         this.#end(task, "failed");
       },
+      ended: () => {
+        if (current() === task.runner) this.#end(task, "stopped");
+      },
     };
+  }
+
+  /** Keeps `released` until it settles, so shutdown can wait for it. */
+  #track(released: Promise<void>): void {
+    const settled = released.catch(() => undefined).finally(() => this.#releasing.delete(settled));
+    this.#releasing.add(settled);
   }
 
   #end(task: Task, state: "stopped" | "failed"): void {
@@ -243,7 +268,10 @@ export class TaskTable {
       task.error ??= describeError(err);
     }
     task.state = state;
-    task.output.close();
+    // A module may still write while it ends (a summary on Ctrl-C): the log closes after.
+    const released = task.runner.released;
+    if (released) this.#track(released.finally(() => task.output.close()));
+    else task.output.close();
     this.#forgetOldEnded();
   }
 
