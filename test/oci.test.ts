@@ -2,14 +2,15 @@
  * End to end through a real OCI registry (Debian's docker-registry on a loopback port):
  * `ecli push` stores examples/bootstrap in both package forms as an OCI artifact,
  * `ecli pull` brings back the very same bytes, `ecli run <reference>` loads it and its
- * events come back decoded exactly; a tampered blob, a missing tag, an unreachable
+ * events come back decoded exactly; a WebAssembly module (examples/wasm-bootstrap) makes
+ * the same trip as a wasm layer and runs from the registry with its exact output; a tampered blob, a missing tag, an unreachable
  * registry, a bad reference and refused credentials each end in one line and exit 1.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ecli, RunningEcli } from "./helpers/ecli.ts";
+import { ecli, ROOT, RunningEcli } from "./helpers/ecli.ts";
 import { BOOTSTRAP_HEADER, BOOTSTRAP_SOURCE, child, type BootstrapEvent } from "./helpers/bootstrap.ts";
 import { kernelObjects, leaksAfterRelease, type KernelObjects } from "./helpers/kernel.ts";
 import { Registry } from "./helpers/registry.ts";
@@ -140,6 +141,81 @@ describe("ecli run <reference>", () => {
   test("a missing tag is one line and exit 1", async () => {
     const line = oneLineFailure(await ecli(["run", `${registry.host}/eunomia/bootstrap:nope`]));
     expect(line).toBe(`ecli: ${registry.host}/eunomia/bootstrap:nope not found in registry ${registry.host} (HTTP 404)`);
+  });
+});
+
+describe("a WebAssembly module (examples/wasm-bootstrap) through the registry", () => {
+  let wasmPath: string;
+  let wasmBytes: Uint8Array<ArrayBuffer>;
+  const ref = () => `${registry.host}/eunomia/wasm-bootstrap:v1`;
+
+  beforeAll(async () => {
+    const dir = join(ROOT, "examples/wasm-bootstrap");
+    const built = await ecli(["build", "--wasm", join(dir, "app.c"), join(dir, "bootstrap.bpf.c"), join(dir, "bootstrap.bpf.h"), "-o", join(out, "wasm")]);
+    expect(built.code).toBe(0);
+    wasmPath = join(out, "wasm/app.wasm");
+    wasmBytes = new Uint8Array(readFileSync(wasmPath));
+  }, 120_000);
+
+  test("push stores it as wasm-to-oci does: wasm config and layer media types, named after the file", async () => {
+    const pushed = await ecli(["push", wasmPath, ref()]);
+    expect(pushed.stderr).toBe(`ecli: pushed ${ref()} (wasm, ${wasmBytes.length} bytes)\n`);
+    expect(pushed.code).toBe(0);
+    const stored = await storedManifest(registry, "eunomia/wasm-bootstrap", "v1");
+    expect(pushed.stdout).toBe(`${registry.host}/eunomia/wasm-bootstrap@${stored.digest}\n`);
+    const configBytes = new TextEncoder().encode('{"form":"wasm","name":"app.wasm"}');
+    expect(stored.manifest).toEqual({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { mediaType: "application/vnd.wasm.config.v1+json", digest: sha256(configBytes), size: configBytes.length },
+      layers: [{
+        mediaType: "application/vnd.wasm.content.layer.v1+wasm",
+        digest: sha256(wasmBytes),
+        size: wasmBytes.length,
+        annotations: { "org.opencontainers.image.title": "app.wasm" },
+      }],
+      annotations: { "org.opencontainers.image.title": "app.wasm" },
+    });
+  });
+
+  test("pull gives back the very same module", async () => {
+    const file = join(out, "pulled.wasm");
+    const pulled = await ecli(["pull", ref(), "-o", file]);
+    const { digest } = await storedManifest(registry, "eunomia/wasm-bootstrap", "v1");
+    expect(pulled.stderr).toBe(`ecli: pulled ${ref()}@${digest} to ${file} (wasm, ${wasmBytes.length} bytes)\n`);
+    expect(pulled.code).toBe(0);
+    expect(new Uint8Array(readFileSync(file))).toEqual(wasmBytes);
+  });
+
+  test("ecli run <reference> runs it: its exact lines for known processes, exit 0", async () => {
+    const { digest } = await storedManifest(registry, "eunomia/wasm-bootstrap", "v1");
+    const run = await RunningEcli.start(["--duration", "2", `${registry.host}/eunomia/wasm-bootstrap@${digest}`, "-p", String(process.pid)]);
+    const truePid = await child(["/usr/bin/true"]);
+    const shPid = await child(["/bin/sh", "-c", "exit 7"]);
+    const code = await run.proc.exited;
+    const done = await run.stop();
+    // -v (RunningEcli's) says when the module attached its two programs; nothing else is on stderr.
+    expect(done.stderr.split("\n").filter(Boolean).map((l) => l.replace(/ [\d.]+ ms after start$/, ""))).toEqual([
+      "ecli: wasm: 1 programs attached (wasm_exec)", "ecli: wasm: 2 programs attached (wasm_exit)",
+    ]);
+    expect(code).toBe(0);
+    const lines = done.stdout.split("\n").filter(Boolean);
+    const col = (v: string | number, n: number) => String(v).padEnd(n);
+    expect(lines[0]).toBe("TIME     EVENT COMM             PID     PPID    FILENAME/EXIT CODE");
+    const rows = lines.slice(1).map((l) => {
+      expect(l.slice(0, 9)).toMatch(/^\d\d:\d\d:\d\d $/);
+      return l.slice(9);
+    });
+    expect(rows).toContain(`EXEC  ${col("true", 16)} ${col(truePid, 7)} ${col(process.pid, 7)} /usr/bin/true`);
+    expect(rows.find((r) => r.startsWith(`EXIT  ${col("sh", 16)} ${col(shPid, 7)} ${col(process.pid, 7)} [7]`))).toBeDefined();
+  });
+
+  test("bytes with the wasm magic that are not a valid module are refused before any upload", async () => {
+    const bad = join(out, "bad.wasm");
+    writeFileSync(bad, new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x10]));
+    const line = oneLineFailure(await ecli(["push", bad, `${registry.host}/eunomia/bad-wasm:v1`]));
+    expect(line).toBe("ecli: package: the bytes start with \\0asm but are not a valid WebAssembly module");
+    expect((await fetch(`http://${registry.host}/v2/eunomia/bad-wasm/tags/list`)).status).toBe(404);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * `ecli pull [options] <host[:port]/repo[:tag|@digest]> [-o FILE]`: fetches a package from
  * an OCI registry, every digest verified, and writes it exactly as pushed (JSON or
- * MessagePack form) to FILE or stdout.
+ * MessagePack form, or a WebAssembly module) to FILE or stdout.
  */
 import { pullPackage } from "@eunomia/loader/oci";
 import { UsageError } from "../cli-error.ts";
@@ -44,7 +44,10 @@ export async function pullCommand(argv: string[]): Promise<number> {
   const opts = await registryOptions(args.registry);
   const pulled = await withRegistryErrors(() => pullPackage(args.ref, opts));
   if (args.out === undefined || args.out === "-") {
-    if (pulled.form === "msgpack" && process.stdout.isTTY) throw new UsageError("the package is in MessagePack form (binary): give -o FILE or redirect stdout");
+    if (pulled.form !== "json" && process.stdout.isTTY) {
+      const what = pulled.form === "wasm" ? "the reference holds a WebAssembly module" : "the package is in MessagePack form";
+      throw new UsageError(`${what} (binary): give -o FILE or redirect stdout`);
+    }
     await Bun.write(Bun.stdout, pulled.bytes);
     return 0;
   }

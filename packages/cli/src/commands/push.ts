@@ -1,17 +1,20 @@
 /**
  * `ecli push [options] <package> <host[:port]/repo:tag>`: pushes a package to an OCI
  * registry as an artifact (see @eunomia/loader/oci). The package is any input `ecli run`
- * takes; a plain `.bpf.o` is pushed as the JSON package it describes. Prints the pushed
- * reference with its digest on stdout.
+ * takes; a plain `.bpf.o` is pushed as the JSON package it describes, a WebAssembly
+ * module (`app.wasm`) as a wasm layer. Prints the pushed reference with its digest on stdout.
  */
-import { parseReference, pushPackage } from "@eunomia/loader/oci";
+import { ANNOTATION_TITLE, parseReference, pushPackage } from "@eunomia/loader/oci";
 import { writePackageJson } from "@eunomia/loader/package";
 import { UsageError } from "../cli-error.ts";
 import { packageForm, packageFromObject } from "../package-input.ts";
 import { readInput } from "../read-input.ts";
 import { REGISTRY_OPTIONS_USAGE, registryOptions, takeRegistryFlag, withRegistryErrors, type RegistryFlags } from "./registry-options.ts";
 
-const PUSH_USAGE = "usage: ecli push [options] <package.json|package.msgpack|prog.bpf.o|URL|-> <host[:port]/repository:tag>";
+const PUSH_USAGE = "usage: ecli push [options] <package.json|package.msgpack|prog.bpf.o|app.wasm|URL|-> <host[:port]/repository:tag>";
+
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+const isWasm = (bytes: Uint8Array) => bytes.length >= 4 && WASM_MAGIC.every((b, i) => bytes[i] === b);
 
 interface PushArgs { source: string; ref: string; registry: RegistryFlags; annotations: Record<string, string> }
 
@@ -38,7 +41,7 @@ export function parsePushArgs(argv: string[]): PushArgs | "help" {
   return { source: positional[0], ref: positional[1], registry, annotations };
 }
 
-/** The bytes to push: the package as given, or the JSON package a plain object describes. */
+/** The bytes to push: the package or module as given, or the JSON package a plain object describes. */
 async function packageBytes(source: string): Promise<Uint8Array> {
   const bytes = await readInput(source);
   if (packageForm(bytes) !== "elf") return bytes;
@@ -46,18 +49,25 @@ async function packageBytes(source: string): Promise<Uint8Array> {
   return new TextEncoder().encode(JSON.stringify(writePackageJson(pkg.object, pkg.meta)));
 }
 
+/** A module has no metadata to name it: its title is its file's name (a package's comes from its metadata). */
+function moduleTitle(source: string, bytes: Uint8Array): Record<string, string> {
+  const file = source.split("/").pop() ?? "";
+  return isWasm(bytes) && /^[^/]+\.wasm$/.test(file) ? { [ANNOTATION_TITLE]: file } : {};
+}
+
 /** Runs the command; returns the exit code. */
 export async function pushCommand(argv: string[]): Promise<number> {
   const args = parsePushArgs(argv);
   if (args === "help") {
-    process.stdout.write(`${PUSH_USAGE}\n\nPushes a package to an OCI registry; prints host/repository@digest.\n` +
+    process.stdout.write(`${PUSH_USAGE}\n\nPushes a package or a WebAssembly module to an OCI registry; prints host/repository@digest.\n` +
       `Its name, version and description (from the doc comment) become the manifest's org.opencontainers.image.* annotations.\n\noptions:\n` +
       `  -a, --annotation KEY=VALUE\n                          add or replace a manifest annotation (repeatable)\n${REGISTRY_OPTIONS_USAGE}  -h, --help              print this help\n`);
     return 0;
   }
   const opts = await registryOptions(args.registry);
   const bytes = await packageBytes(args.source);
-  const result = await withRegistryErrors(() => pushPackage(args.ref, bytes, { ...opts, annotations: args.annotations }));
+  const annotations = { ...moduleTitle(args.source, bytes), ...args.annotations };
+  const result = await withRegistryErrors(() => pushPackage(args.ref, bytes, { ...opts, annotations }));
   const { registry, repository } = parseReference(result.reference);
   process.stderr.write(`ecli: pushed ${result.reference} (${result.form}, ${result.size} bytes)\n`);
   process.stdout.write(`${registry}/${repository}@${result.digest}\n`);

@@ -2,7 +2,8 @@
  * @module @eunomia/loader/oci
  *
  * Packages through an OCI registry (the OCI distribution API over plain fetch(), no FFI):
- * push a package as an artifact, pull it back with every digest verified. Credentials
+ * push a package (or a wasm-bpf WebAssembly module) as an artifact, pull it back with
+ * every digest verified. Credentials
  * come from the options, else Docker's config file; plain HTTP is used only for
  * registries on this machine unless `insecure` says otherwise.
  *
@@ -17,6 +18,7 @@ export { parseAuthChallenge, type AuthChallenge } from "./auth-challenge.ts";
 export { readDockerCredentials, dockerConfigPath, type Credentials } from "./docker-config.ts";
 export { sha256Digest, verifyDigest } from "./digest.ts";
 export {
+  ANNOTATION_TITLE,
   buildPackageManifest,
   packageAnnotations,
   parsePackageManifest,
@@ -24,6 +26,9 @@ export {
   PACKAGE_CONFIG_MEDIA_TYPE,
   PACKAGE_LAYER_MEDIA_TYPES,
   OCI_MANIFEST_MEDIA_TYPE,
+  WASM_CONFIG_MEDIA_TYPE,
+  WASM_LAYER_MEDIA_TYPE,
+  type LayerForm,
 } from "./manifest.ts";
 export type { OciOptions } from "./registry-client.ts";
 export { pushPackage, type PushOptions, type PushResult } from "./push.ts";

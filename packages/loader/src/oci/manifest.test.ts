@@ -59,6 +59,31 @@ describe("buildPackageManifest", () => {
   });
 });
 
+describe("a WebAssembly module", () => {
+  const module = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+
+  test("is stored as wasm-to-oci stores one: wasm config and layer types, no artifactType, the layer named after the module", () => {
+    const built = buildPackageManifest(module, "wasm", { "org.opencontainers.image.title": "bootstrap.wasm" });
+    const configBytes = new TextEncoder().encode('{"form":"wasm","name":"bootstrap.wasm"}');
+    expect(text(built.manifest)).toEqual({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { mediaType: "application/vnd.wasm.config.v1+json", digest: sha256Digest(configBytes), size: configBytes.length },
+      layers: [{
+        mediaType: "application/vnd.wasm.content.layer.v1+wasm", digest: sha256Digest(module), size: module.length,
+        annotations: { "org.opencontainers.image.title": "bootstrap.wasm" },
+      }],
+      annotations: { "org.opencontainers.image.title": "bootstrap.wasm" },
+    });
+  });
+
+  test("a layer without a module-like title is app.wasm; parsePackageManifest finds the module", () => {
+    const built = buildPackageManifest(module, "wasm", { "org.opencontainers.image.title": "../x" });
+    expect(built.layer.descriptor.annotations).toEqual({ "org.opencontainers.image.title": "app.wasm" });
+    expect(parsePackageManifest(built.manifest, "x")).toEqual({ layer: built.layer.descriptor, form: "wasm", annotations: { "org.opencontainers.image.title": "../x" } });
+  });
+});
+
 describe("parsePackageManifest refuses what is not a package", () => {
   const enc = (v: unknown) => new TextEncoder().encode(typeof v === "string" ? v : JSON.stringify(v));
   const layer = { mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: sha256Digest(bytes), size: 1 };

@@ -3,6 +3,9 @@
  * `artifactType` and a config blob of our own media type, the package itself as the one
  * layer (its media type tells the JSON form from the MessagePack form), and the package's
  * name, version and description as `org.opencontainers.image.*` annotations.
+ * A WebAssembly module (wasm-bpf) travels the way wasm-to-oci stores modules, so other
+ * wasm tools recognise it: config `application/vnd.wasm.config.v1+json`, the module as a
+ * `application/vnd.wasm.content.layer.v1+wasm` layer, no artifactType.
  */
 import type { PackageMeta } from "../package/index.ts";
 import { sha256Digest } from "./digest.ts";
@@ -17,13 +20,17 @@ export const PACKAGE_LAYER_MEDIA_TYPES = {
   json: "application/vnd.eunomia.package.layer.v1+json",
   msgpack: "application/vnd.eunomia.package.layer.v1+msgpack",
 } as const;
+export const WASM_CONFIG_MEDIA_TYPE = "application/vnd.wasm.config.v1+json";
+export const WASM_LAYER_MEDIA_TYPE = "application/vnd.wasm.content.layer.v1+wasm";
 
 export const ANNOTATION_TITLE = "org.opencontainers.image.title";
 export const ANNOTATION_VERSION = "org.opencontainers.image.version";
 export const ANNOTATION_DESCRIPTION = "org.opencontainers.image.description";
 
-/** A stored package's form, as its layer media type says. */
-export type LayerForm = keyof typeof PACKAGE_LAYER_MEDIA_TYPES;
+/** A stored package's form, as its layer media type says ("wasm": a WebAssembly module). */
+export type LayerForm = keyof typeof PACKAGE_LAYER_MEDIA_TYPES | "wasm";
+
+const LAYER_MEDIA_TYPES: Record<LayerForm, string> = { ...PACKAGE_LAYER_MEDIA_TYPES, wasm: WASM_LAYER_MEDIA_TYPE };
 
 /** An OCI content descriptor. */
 export interface Descriptor {
@@ -44,7 +51,7 @@ export interface BuiltManifest {
   digest: string;
 }
 
-const FILE_NAMES: Record<LayerForm, string> = { json: "package.json", msgpack: "package.msgpack" };
+const FILE_NAMES: Record<LayerForm, string> = { json: "package.json", msgpack: "package.msgpack", wasm: "app.wasm" };
 
 /**
  * The annotations a package's metadata gives: title (the object's name), version and
@@ -75,12 +82,15 @@ export function buildPackageManifest(bytes: Uint8Array, form: LayerForm, annotat
     version: annotations[ANNOTATION_VERSION],
     description: annotations[ANNOTATION_DESCRIPTION],
   });
-  const config = { descriptor: describe(PACKAGE_CONFIG_MEDIA_TYPE, configBytes), bytes: configBytes };
-  const layer = { descriptor: describe(PACKAGE_LAYER_MEDIA_TYPES[form], bytes, { [ANNOTATION_TITLE]: FILE_NAMES[form] }), bytes };
+  const wasm = form === "wasm";
+  const config = { descriptor: describe(wasm ? WASM_CONFIG_MEDIA_TYPE : PACKAGE_CONFIG_MEDIA_TYPE, configBytes), bytes: configBytes };
+  // A module's layer is named as the module file was (its title annotation), when that looks like one.
+  const title = wasm && /^[^/]+\.wasm$/.test(annotations[ANNOTATION_TITLE] ?? "") ? annotations[ANNOTATION_TITLE] : FILE_NAMES[form];
+  const layer = { descriptor: describe(LAYER_MEDIA_TYPES[form], bytes, { [ANNOTATION_TITLE]: title }), bytes };
   const manifest = encode({
     schemaVersion: 2,
     mediaType: OCI_MANIFEST_MEDIA_TYPE,
-    artifactType: PACKAGE_ARTIFACT_TYPE,
+    ...(!wasm && { artifactType: PACKAGE_ARTIFACT_TYPE }),
     config: config.descriptor,
     layers: [layer.descriptor],
     ...(Object.keys(annotations).length > 0 && { annotations }),
@@ -122,7 +132,7 @@ export function parsePackageManifest(bytes: Uint8Array, what: string): PackageMa
     throw new OciError(`${what}: not an OCI image manifest (schemaVersion 2 with config and layers)`);
   }
   const layers = root.layers.filter(isDescriptor);
-  const forms = Object.entries(PACKAGE_LAYER_MEDIA_TYPES) as [LayerForm, string][];
+  const forms = Object.entries(LAYER_MEDIA_TYPES) as [LayerForm, string][];
   for (const layer of layers) {
     const form = forms.find(([, type]) => type === layer.mediaType)?.[0];
     if (form) return { layer, form, annotations: stringRecord(root.annotations) };

@@ -1,4 +1,4 @@
-/** Pulls a package from a registry, verifying every digest on the way. */
+/** Pulls a package (or a WebAssembly module) from a registry, verifying every digest on the way. */
 import { sha256Digest, verifyDigest } from "./digest.ts";
 import { DOCKER_MANIFEST_MEDIA_TYPE, OCI_INDEX_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE, parsePackageManifest, type LayerForm } from "./manifest.ts";
 import { OciError } from "./oci-error.ts";
@@ -6,7 +6,7 @@ import { formatReference, parseReference } from "./reference.ts";
 import { RegistryClient, type OciOptions } from "./registry-client.ts";
 
 export interface PullResult {
-  /** The package, exactly as pushed (JSON or MessagePack form). */
+  /** The package, exactly as pushed (JSON or MessagePack form), or the WebAssembly module. */
   bytes: Uint8Array;
   /** The manifest's digest. */
   digest: string;

@@ -1,6 +1,6 @@
-/** Pushes a package to a registry as an OCI artifact (see manifest.ts for its shape). */
-import { isMsgpackPackage, readPackage } from "../package/index.ts";
-import { buildPackageManifest, OCI_MANIFEST_MEDIA_TYPE, packageAnnotations, type BlobContent } from "./manifest.ts";
+/** Pushes a package or a WebAssembly module to a registry as an OCI artifact (see manifest.ts for its shape). */
+import { isMsgpackPackage, PackageError, readPackage } from "../package/index.ts";
+import { buildPackageManifest, OCI_MANIFEST_MEDIA_TYPE, packageAnnotations, type BlobContent, type LayerForm } from "./manifest.ts";
 import { OciError } from "./oci-error.ts";
 import { formatReference, parseReference } from "./reference.ts";
 import { RegistryClient, type OciOptions } from "./registry-client.ts";
@@ -16,7 +16,7 @@ export interface PushResult {
   /** The reference pushed to, normalised (e.g. `127.0.0.1:5000/bootstrap:v1`). */
   reference: string;
   /** The layer's form and size in bytes. */
-  form: "json" | "msgpack";
+  form: LayerForm;
   size: number;
 }
 
@@ -42,18 +42,30 @@ async function uploadBlob(client: RegistryClient, blob: BlobContent): Promise<vo
   await put.body?.cancel();
 }
 
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+/** The form of `bytes` and the annotations it gives, after checking it is a valid package or module. */
+function validated(bytes: Uint8Array): { form: LayerForm; annotations: Record<string, string> } {
+  if (bytes.length >= 4 && WASM_MAGIC.every((b, i) => bytes[i] === b)) {
+    if (!WebAssembly.validate(bytes)) throw new PackageError("the bytes start with \\0asm but are not a valid WebAssembly module");
+    return { form: "wasm", annotations: {} };
+  }
+  const pkg = readPackage(bytes);
+  return { form: isMsgpackPackage(bytes) ? "msgpack" : "json", annotations: packageAnnotations(pkg.meta) };
+}
+
 /**
- * Pushes a package (either form; validated first) to `ref` (`host[:port]/repo:tag`).
+ * Pushes a package (either form; validated first) or a WebAssembly module (told by its
+ * `\0asm` magic; validated) to `ref` (`host[:port]/repo:tag`).
  * @throws OciError for a bad reference, an unreachable registry or a refusal;
- *   PackageError when `bytes` are not a valid package.
+ *   PackageError when `bytes` are neither a valid package nor a valid module.
  * @example const { digest } = await pushPackage("127.0.0.1:5000/bootstrap:v1", await Bun.file("package.json").bytes());
  */
 export async function pushPackage(ref: string, bytes: Uint8Array, opts: PushOptions = {}): Promise<PushResult> {
   const parsed = parseReference(ref);
   if (parsed.digest) throw new OciError(`push to a tag, not a digest (${ref}): the registry computes the digest`);
-  const pkg = readPackage(bytes);
-  const form = isMsgpackPackage(bytes) ? "msgpack" : "json";
-  const built = buildPackageManifest(bytes, form, { ...packageAnnotations(pkg.meta), ...opts.annotations });
+  const { form, annotations } = validated(bytes);
+  const built = buildPackageManifest(bytes, form, { ...annotations, ...opts.annotations });
   const client = new RegistryClient(parsed, opts);
   await uploadBlob(client, built.config);
   await uploadBlob(client, built.layer);
