@@ -3,7 +3,7 @@
  * attached. Every kernel resource it holds is released by close().
  */
 import type { AttachOptions } from "./attach/attach-options.ts";
-import { attachProgram } from "./attach/attach-program.ts";
+import { attachProgram, type Detacher } from "./attach/attach-program.ts";
 import { programKind } from "./attach/program-kind.ts";
 import { loadRefusalReason, refusedLoad } from "./attach/refusal.ts";
 import { fentryLoads } from "./attach/tracing-support.ts";
@@ -12,6 +12,7 @@ import { BpfMap } from "./bpf-map.ts";
 import { Errno } from "./errno.ts";
 import { LibbpfError, LoadError, type AttachError } from "./errors.ts";
 import { libbpf } from "./ffi/libbpf.ts";
+import { destroyLinkOffThread } from "./ffi/link-destroyer.ts";
 import { nativeView, pointerOrNull, readCString, type NativePointer } from "./ffi/memory.ts";
 import { captureLibbpfLog } from "./ffi/print-capture.ts";
 import { programRunStats, type ProgramRunStats } from "./ffi/prog-info.ts";
@@ -202,7 +203,7 @@ export class BpfObject implements Disposable {
     }
     // Until every program is attached, what was attached so far is undone on the way out.
     using undo = new DisposableStack();
-    const made: Array<() => void> = [];
+    const made: Detacher[] = [];
     const attached: string[] = [];
     for (const prog of programs) {
       if (!lib.bpf_program__autoload(prog)) continue; // e.g. the twin this kernel cannot run
@@ -250,6 +251,40 @@ export class BpfObject implements Disposable {
         // Keep detaching: one failed detach must not leave the rest attached.
       }
     }
+  }
+
+  /**
+   * Detaches everything, as {@link detachAll} does, without blocking the JS thread:
+   * libbpf links (tracepoints, raw_tp, uprobes, perf events, XDP links...) are destroyed
+   * on worker threads, several at once, because closing one waits for an RCU grace period
+   * in the kernel (tens of ms each, one after the other when closed in a row); the other
+   * attachments (TC filters, netlink XDP) are undone here. Resolves once every link is
+   * destroyed, its file descriptors closed; the object stays loaded and can be closed
+   * or attached again. Rejects with the first failure after trying every attachment.
+   *
+   * @example
+   * await obj.detachAllAsync(); // the event loop ran meanwhile
+   * obj.close();                // quick: nothing attached any more
+   */
+  async detachAllAsync(): Promise<void> {
+    const detachers = this.#handle.detachers.splice(0).reverse();
+    const failures: unknown[] = [];
+    const offThread: Promise<void>[] = [];
+    for (const detach of detachers) {
+      if (detach.link !== undefined) {
+        offThread.push(destroyLinkOffThread(detach.link));
+        continue;
+      }
+      try {
+        detach();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    for (const outcome of await Promise.allSettled(offThread)) {
+      if (outcome.status === "rejected") failures.push(outcome.reason);
+    }
+    if (failures.length > 0) throw failures[0];
   }
 
   /**

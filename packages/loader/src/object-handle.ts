@@ -3,6 +3,7 @@
  * it. Kept apart from the class so a FinalizationRegistry can release it as a backstop
  * when a caller forgets close().
  */
+import type { Detacher } from "./attach/attach-program.ts";
 import { libbpf } from "./ffi/libbpf.ts";
 import type { NativePointer } from "./ffi/memory.ts";
 
@@ -14,7 +15,7 @@ export interface ObjectHandle {
    * One undo per attachment (bpf_link destroy, TC filter removal, netlink XDP detach),
    * in attach order; run newest first.
    */
-  detachers: Array<() => void>;
+  detachers: Detacher[];
 }
 
 /** Detaches every attachment (newest first), then closes the object. Idempotent. */

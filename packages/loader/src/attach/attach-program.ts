@@ -24,11 +24,20 @@ export interface ProgramToAttach {
   section: string;
 }
 
+/**
+ * Undoes one attachment. `link` is set when the attachment is a libbpf link: it may then
+ * be destroyed on another thread instead (ffi/link-destroyer.ts), never both.
+ */
+export interface Detacher {
+  (): void;
+  readonly link?: NativePointer;
+}
+
 const UPROBE_OPTS_BYTES = 40; // sz, ref_ctr_offset, bpf_cookie, bool retprobe (+pad), func_name
 const XDP_FLAGS_REPLACE = 1 << 4;
 
 /** Runs a call that returns a link pointer; a null link becomes an AttachError (errno read at once). */
-function linkOrThrow(program: ProgramToAttach, kind: ProgramKind, call: () => NativePointer | bigint | null, what?: string): () => void {
+function linkOrThrow(program: ProgramToAttach, kind: ProgramKind, call: () => NativePointer | bigint | null, what?: string): Detacher {
   const { value, log } = captureLibbpfLog(() => {
     const link = pointerOrNull(call());
     return { link, errno: link === null ? lastErrno() : 0 };
@@ -41,7 +50,7 @@ function linkOrThrow(program: ProgramToAttach, kind: ProgramKind, call: () => Na
     throw new AttachError(op, errno, { log, detail: what });
   }
   const link = value.link;
-  return () => libbpf().bpf_link__destroy(link);
+  return Object.assign(() => void libbpf().bpf_link__destroy(link), { link });
 }
 
 /**
@@ -49,7 +58,7 @@ function linkOrThrow(program: ProgramToAttach, kind: ProgramKind, call: () => Na
  * Throws {@link AttachError} naming the program and section; on failure nothing of
  * this call stays attached.
  */
-export function attachProgram(program: ProgramToAttach, options: AttachOptions = {}): Array<() => void> {
+export function attachProgram(program: ProgramToAttach, options: AttachOptions = {}): Detacher[] {
   const lib = libbpf();
   const kind = programKind(program.section);
   const own = { ...options, ...options.programs?.[program.name] };
@@ -59,7 +68,7 @@ export function attachProgram(program: ProgramToAttach, options: AttachOptions =
       const frequency = own.perfEvent?.frequency ?? DEFAULT_PERF_FREQUENCY;
       if (!Number.isInteger(frequency) || frequency <= 0) throw new AttachError(op, 22, { detail: `frequency ${frequency} is not a positive integer` });
       const cpus = own.perfEvent?.cpus ?? onlineCpus();
-      const undos: Array<() => void> = [];
+      const undos: Detacher[] = [];
       try {
         for (const cpu of cpus) {
           const fd = openCpuClockEvent(cpu, frequency);
