@@ -14,6 +14,7 @@ import type { Subprocess } from "bun";
 import { ecli, ecliCommand, ROOT, type Finished } from "./helpers/ecli.ts";
 import { child } from "./helpers/bootstrap.ts";
 import { kernelObjects, type KernelObjects } from "./helpers/kernel.ts";
+import { Registry } from "./helpers/registry.ts";
 import { wasmLeaks } from "./helpers/wasm-leaks.ts";
 
 const BOOTSTRAP = join(ROOT, "examples/wasm-bootstrap");
@@ -219,6 +220,24 @@ describe("a module as a server task", () => {
     expect((await server.client(["stop", id])).code).toBe(0);
     await expectNoLeaks();
   });
+});
+
+test("a module pulled from an OCI registry runs as a task too", async () => {
+  const registry = await Registry.start();
+  try {
+    const ref = `${registry.host}/eunomia/wasm-bootstrap:v1`;
+    expect((await ecli(["push", bootstrapWasm, ref])).code).toBe(0);
+    const id = await server.start([ref, "--", "-p", String(process.pid)]);
+    expect(await server.task(id)).toMatchObject({ kind: "wasm", name: "wasm-bootstrap:v1", state: "running" });
+    const pid = await child(["/usr/bin/true"]);
+    const lines = await server.waitForLog(id, (l) => rowsOf(l, pid).length >= 1);
+    expect(lines[0]).toBe(HEADER);
+    expect(rowsOf(lines, pid)[0]).toBe(execLine("true", pid, "/usr/bin/true"));
+    expect((await server.client(["stop", id])).code).toBe(0);
+  } finally {
+    await registry.stop();
+  }
+  await expectNoLeaks();
 });
 
 describe("a hostile module fails only its own task", () => {
