@@ -76,6 +76,46 @@ describe("TaskTable", () => {
     expect(tasks.info(b).state).toBe("running");
   });
 
+  test("a runner released asynchronously: its log closes once it is released, and shutdown waits for it", async () => {
+    const sinks: RunnerSink[] = [];
+    let release!: () => void;
+    const tasks = new TaskTable(limits);
+    const { id } = tasks.start("m", "text", (sink) => {
+      sinks.push(sink);
+      return {
+        stats: { events: 0, lost: 0 },
+        released: new Promise<void>((resolve) => (release = resolve)),
+        start: () => {}, pause: () => {}, resume: () => {},
+        stop: () => sink.lines(["stopping"]),
+      };
+    }, "wasm");
+    expect(tasks.info(id).kind).toBe("wasm");
+    let stopped = false;
+    const shutdown = tasks.stopAll().then(() => (stopped = true));
+    sinks[0].lines(["last words"]); // written while it ends: still logged
+    await Bun.sleep(5);
+    expect(stopped).toBe(false);
+    expect(tasks.output(id).closed).toBe(false);
+    release();
+    await shutdown;
+    expect(tasks.output(id).closed).toBe(true);
+    expect(tasks.output(id).read(0).lines).toEqual(["stopping", "last words"]);
+    expect(tasks.info(id).state).toBe("stopped");
+  });
+
+  test("a runner that ends by itself leaves its task stopped; a replaced one no longer speaks for the task", () => {
+    const sinks: RunnerSink[] = [];
+    const tasks = new TaskTable(limits);
+    const { id } = tasks.start("a", "text", recorder([], "a", { sinks }));
+    tasks.update(id, recorder([], "b", { sinks }), performance.now(), "wasm");
+    sinks[0].ended();
+    sinks[0].failed(new Error("old news"));
+    expect(tasks.info(id)).toMatchObject({ state: "running", kind: "wasm" });
+    sinks[1].ended();
+    expect(tasks.info(id)).toMatchObject({ state: "stopped" });
+    expect(tasks.info(id).error).toBeUndefined();
+  });
+
   test("limits: 429 beyond max tasks, a failed start leaves no task, old ended tasks are forgotten", () => {
     const tasks = new TaskTable(limits);
     expect(() => tasks.start("x", "text", recorder([], "x", { failStart: true }))).toThrow("x refused");

@@ -115,7 +115,10 @@ export class TaskTable {
     if (live >= this.limits.maxTasks) throw new ApiError(429, `${live} tasks are running, the most this server allows (--max-tasks)`);
     const task = new Task(String(this.#nextId), name, mode, this.limits.logLines);
     task.kind = kind;
-    task.runner = makeRunner(this.#sinkFor(task, () => task.runner));
+    // The sink speaks for the task only while this runner is the task's (not after an update).
+    let runner: TaskRunner | undefined;
+    runner = makeRunner(this.#sinkFor(task, () => runner));
+    task.runner = runner;
     try {
       task.runner.start(false);
     } catch (err) {
