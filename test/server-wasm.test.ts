@@ -48,8 +48,8 @@ class Server {
     })();
   }
 
-  static async start(): Promise<Server> {
-    const proc = Bun.spawn([...ecliCommand(), "server", "--listen", "127.0.0.1:0"], { cwd: ROOT, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  static async start(args: string[] = []): Promise<Server> {
+    const proc = Bun.spawn([...ecliCommand(), "server", "--listen", "127.0.0.1:0", ...args], { cwd: ROOT, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
     const s = new Server(proc);
     const deadline = Date.now() + 15_000;
     for (;;) {
@@ -310,5 +310,36 @@ test("the server's SIGTERM ends its modules: exit 0, nothing left loaded", async
     expect(await own.stop()).toBe(0);
   }
   expect(own.stderr).toContain("ecli: server stopped, every task detached");
+  await expectNoLeaks();
+});
+
+test("--stall-limit: a module computing without end gets the server killed after one line, and the kernel frees everything", async () => {
+  const own = await Server.start(["--stall-limit", "2"]);
+  try {
+    // Something loaded, which only the kernel can free once the server is killed.
+    const id = await own.start([bootstrapWasm]);
+    expect(await own.task(id)).toMatchObject({ state: "running" });
+    // _start is `loop br 0 end`: it never calls the host, so nothing can interrupt it.
+    const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+    const name = (s: string) => [s.length, ...new TextEncoder().encode(s)];
+    const exports = [0x02, ...name("memory"), 0x02, 0x00, ...name("_start"), 0x00, 0x00];
+    const spin = join(dir, "spin.wasm");
+    writeFileSync(spin, new Uint8Array([
+      ...header, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01,
+      0x07, exports.length, ...exports, 0x0a, 0x09, 0x01, 0x07, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b,
+    ]));
+    const t0 = performance.now();
+    const done = await own.client(["start", spin]);
+    expect(done.stderr).toStartWith(`ecli: cannot reach the server at ${own.url}: `);
+    expect(done.code).toBe(1);
+    await own.proc.exited;
+    expect(own.proc.signalCode).toBe("SIGKILL");
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(1500); // the last beat came up to 250 ms before the stall
+    expect(performance.now() - t0).toBeLessThan(8000);
+  } finally {
+    await own.stop();
+  }
+  expect(own.stderr).toContain("ecli: server: the event loop has not turned for 2 s (--stall-limit): a task is computing without end " +
+    "(e.g. a WebAssembly module looping without calling the host); killing the server so the kernel frees every task's programs\n");
   await expectNoLeaks();
 });

@@ -10,7 +10,7 @@ import { tokenFromFile } from "../server/auth.ts";
 import { DEFAULT_LISTEN, parseListen } from "../server/listen-address.ts";
 import { startServer, type ServerOptions } from "../server/server.ts";
 
-const SERVER_USAGE = "usage: ecli server [--listen HOST:PORT] [--token-file FILE] [--tls-cert FILE --tls-key FILE] [--max-body BYTES] [--max-tasks N] [--log-lines N]";
+const SERVER_USAGE = "usage: ecli server [--listen HOST:PORT] [--token-file FILE] [--tls-cert FILE --tls-key FILE] [--max-body BYTES] [--max-tasks N] [--log-lines N] [--stall-limit SECONDS]";
 
 const SERVER_HELP = `${SERVER_USAGE}
 
@@ -24,6 +24,8 @@ options:
   --max-body BYTES      largest request body accepted (default 16777216)
   --max-tasks N         running or paused tasks at once (default 64)
   --log-lines N         output lines each task keeps; older lines are dropped and counted (default 10000)
+  --stall-limit SECONDS kill the server if its event loop does not turn for SECONDS (a WebAssembly
+                        module looping without end cannot be interrupted otherwise; default: off)
   -h, --help            print this help
 `;
 
@@ -35,6 +37,7 @@ interface ServerArgs {
   maxBody: number;
   maxTasks: number;
   logLines: number;
+  stallLimitSeconds?: number;
 }
 
 function positive(flag: string, text: string | undefined): number {
@@ -62,6 +65,7 @@ export function parseServerArgs(argv: string[]): ServerArgs | "help" {
       case "--max-body": args.maxBody = positive(flag, value()); break;
       case "--max-tasks": args.maxTasks = positive(flag, value()); break;
       case "--log-lines": args.logLines = positive(flag, value()); break;
+      case "--stall-limit": args.stallLimitSeconds = positive(flag, value()); break;
       default: throw new UsageError(`unknown option ${argv[i]} (${SERVER_USAGE})`);
     }
   }
@@ -82,6 +86,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
     listen: parseListen(args.listen),
     maxBodyBytes: args.maxBody,
     limits: { maxTasks: args.maxTasks, logLines: args.logLines, keepEnded: 64 },
+    stallLimitMs: args.stallLimitSeconds === undefined ? undefined : args.stallLimitSeconds * 1000,
   };
   if (args.tokenFile !== undefined) {
     try {

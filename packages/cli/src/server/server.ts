@@ -7,6 +7,7 @@ import { UsageError } from "../cli-error.ts";
 import { bearerCheck } from "./auth.ts";
 import { isLoopback, type ListenAddress } from "./listen-address.ts";
 import { handleRequest } from "./routes.ts";
+import { startStallWatchdog } from "./stall-watchdog.ts";
 import { TaskTable, type TaskLimits } from "./task-table.ts";
 
 /** How long shutdown waits for modules to end and release their objects (they end at their next wait). */
@@ -21,6 +22,8 @@ export interface ServerOptions {
   tls?: { cert: string; key: string };
   maxBodyBytes: number;
   limits: TaskLimits;
+  /** Kill the process when the event loop has not turned for this long (stall-watchdog.ts); default: never. */
+  stallLimitMs?: number;
 }
 
 /** A started server. */
@@ -57,6 +60,7 @@ export function startServer(opts: ServerOptions): RunningServer {
     fetch: (request) => handleRequest(ctx, request),
     error: (err) => Response.json({ error: `internal error: ${err.message.split("\n")[0]}` }, { status: 500 }),
   });
+  const watchdog = opts.stallLimitMs ? startStallWatchdog(opts.stallLimitMs) : undefined;
   const scheme = opts.tls ? "https" : "http";
   const host = opts.listen.host.includes(":") ? `[${opts.listen.host}]` : opts.listen.host;
   return {
@@ -65,6 +69,7 @@ export function startServer(opts: ServerOptions): RunningServer {
     stop: async () => {
       await Promise.race([tasks.stopAll(), Bun.sleep(STOP_WAIT_MS)]);
       await server.stop(true);
+      watchdog?.stop();
     },
   };
 }
