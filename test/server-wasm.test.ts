@@ -268,6 +268,12 @@ describe("a hostile module fails only its own task", () => {
       "ecli: wasm: wasm_close_bpf_object: unknown object handle 2",
       "close unknown handle: EINVAL",
     ]);
+    // An update to a module that traps at once: the task fails, and the client says so.
+    const doomed = await server.start([bootstrapWasm, "--", "-p", "1"]);
+    const updated = await server.client(["update", doomed, hostileWasm, "--", "trap"]);
+    expect(updated.stderr).toBe(`ecli: task ${doomed} failed after the update: the module trapped: Unreachable code should not be executed\n`);
+    expect(updated.code).toBe(1);
+    expect(await server.task(doomed)).toMatchObject({ state: "failed", kind: "wasm", updates: 1 });
     // The good task never noticed.
     expect(await server.task(good)).toMatchObject({ state: "running" });
     const pid = await child(["/usr/bin/true"]);
