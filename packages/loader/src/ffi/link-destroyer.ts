@@ -19,8 +19,16 @@ import type { NativePointer } from "./memory.ts";
 import { ThreadPool, type JobThread } from "./thread-pool.ts";
 import { LibbpfError } from "../errors.ts";
 
-/** Links destroyed at once; more wait for a free worker. Each worker costs a few MB. */
-export const MAX_DESTROYER_THREADS = 4;
+/** Links destroyed at once; more wait for a free worker. Each worker costs about 3 MB. */
+export const MAX_DESTROYER_THREADS = 8;
+/**
+ * Links that may wait for a worker; beyond that a link is destroyed on the caller's
+ * thread, which slows down a caller that stops programs faster than the kernel lets them
+ * go (their programs stay attached until then: a tracepoint takes at most 64).
+ */
+const MAX_WAITING = 8;
+/** A worker idle this long ends. */
+const IDLE_MS = 10_000;
 
 /** The worker's answer when it could not open libbpf: the link is untouched. */
 const NOT_RUN = "not-run";
@@ -95,6 +103,10 @@ class DestroyerThread implements JobThread<NativePointer> {
     });
   }
 
+  end(): void {
+    this.#die();
+  }
+
   #die(): void {
     this.#alive = false;
     this.#worker.terminate();
@@ -106,10 +118,12 @@ let pool: ThreadPool<NativePointer> | undefined;
 /**
  * Destroys `link` (a `struct bpf_link *`) on a worker thread; resolves once it is
  * detached and its file descriptors are closed. Calls made together run at once, up to
- * {@link MAX_DESTROYER_THREADS}. The link must not be used afterwards. Rejects with
+ * {@link MAX_DESTROYER_THREADS}; when too many already wait, it is destroyed right here. The link must not be used afterwards. Rejects with
  * {@link LibbpfError} if the worker died (the link's state is then unknown).
  */
 export function destroyLinkOffThread(link: NativePointer): Promise<void> {
-  pool ??= new ThreadPool(() => new DestroyerThread(), MAX_DESTROYER_THREADS, (l) => void libbpf().bpf_link__destroy(l));
+  pool ??= new ThreadPool(() => new DestroyerThread(), (l) => void libbpf().bpf_link__destroy(l), {
+    maxThreads: MAX_DESTROYER_THREADS, maxQueued: MAX_WAITING, idleMs: IDLE_MS,
+  });
   return pool.submit(link);
 }

@@ -4,8 +4,12 @@ import { ThreadPool, type JobThread } from "./thread-pool.ts";
 /** A fake thread whose jobs finish when the test says so. */
 class FakeThread implements JobThread<string> {
   alive = true;
+  ended = false;
   readonly done: Array<{ job: string; finish: () => void; fail: (error: Error) => void }> = [];
   constructor(readonly id: number, readonly log: string[]) {}
+  end(): void {
+    this.ended = true;
+  }
   run(job: string): Promise<void> {
     this.log.push(`${this.id}:${job}`);
     return new Promise<void>((resolve, reject) => {
@@ -17,7 +21,7 @@ class FakeThread implements JobThread<string> {
   }
 }
 
-function fakePool(maxThreads: number, spawnFails = () => false) {
+function fakePool(maxThreads: number, spawnFails = () => false, maxQueued = 100, idleMs = 60_000) {
   const log: string[] = [];
   const threads: FakeThread[] = [];
   const inline: string[] = [];
@@ -26,7 +30,7 @@ function fakePool(maxThreads: number, spawnFails = () => false) {
     const t = new FakeThread(threads.length, log);
     threads.push(t);
     return t;
-  }, maxThreads, (job) => void inline.push(job));
+  }, (job) => void inline.push(job), { maxThreads, maxQueued, idleMs });
   return { pool, log, threads, inline };
 }
 
@@ -70,7 +74,42 @@ describe("ThreadPool", () => {
     expect(threads.length).toBe(0);
   });
 
-  test("maxThreads must be a positive integer", () => {
-    expect(() => new ThreadPool(() => new FakeThread(0, []), 0, () => {})).toThrow("maxThreads must be a positive integer, not 0");
+  test("beyond maxQueued waiting jobs, a job runs inline at once", async () => {
+    const { pool, log, threads, inline } = fakePool(1, () => false, 1);
+    const running = pool.submit("a");
+    const waiting = pool.submit("b");
+    expect(pool.queued).toBe(1);
+    await pool.submit("c"); // the thread is busy and one job already waits
+    expect(inline).toEqual(["c"]);
+    expect(log).toEqual(["0:a"]);
+    threads[0].done[0].finish();
+    await running;
+    await settle();
+    threads[0].done[1].finish();
+    await waiting;
+    expect(log).toEqual(["0:a", "0:b"]);
+  });
+
+  test("a thread idle for idleMs ends; the next job makes a new one", async () => {
+    const { pool, threads } = fakePool(2, () => false, 100, 20);
+    const job = pool.submit("a");
+    threads[0].done[0].finish();
+    await job;
+    await settle();
+    expect(pool.threads).toBe(1);
+    await Bun.sleep(60);
+    expect(threads[0].ended).toBe(true);
+    expect(pool.threads).toBe(0);
+    const next = pool.submit("b");
+    expect(threads.length).toBe(2);
+    threads[1].done[0].finish();
+    await next;
+  });
+
+  test("options are checked", () => {
+    const spawn = () => new FakeThread(0, []);
+    expect(() => new ThreadPool(spawn, () => {}, { maxThreads: 0, maxQueued: 1, idleMs: 1 })).toThrow("maxThreads must be an integer of at least 1, not 0");
+    expect(() => new ThreadPool(spawn, () => {}, { maxThreads: 1, maxQueued: -1, idleMs: 1 })).toThrow("maxQueued must be an integer of at least 0, not -1");
+    expect(() => new ThreadPool(spawn, () => {}, { maxThreads: 1, maxQueued: 1, idleMs: 0.5 })).toThrow("idleMs must be an integer of at least 0, not 0.5");
   });
 });
