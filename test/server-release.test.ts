@@ -16,6 +16,8 @@ import { kernelObjects, leaksAfterRelease } from "./helpers/kernel.ts";
 let dir: string;
 let pkg: Uint8Array;
 let server: Subprocess<"ignore", "ignore", "pipe"> | undefined;
+/** Servers started and not yet stopped: afterAll ends them if a failed test did not. */
+const running = new Set<Subprocess>();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ecli-server-release-"));
@@ -25,13 +27,14 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  server?.kill("SIGKILL");
+  for (const proc of running) proc.kill("SIGKILL");
   rmSync(dir, { recursive: true, force: true });
 });
 
 async function startServer(): Promise<string> {
   const proc = Bun.spawn([...ecliCommand(), "server", "--listen", "127.0.0.1:0"], { cwd: ROOT, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
   server = proc;
+  running.add(proc);
   let text = "";
   const decoder = new TextDecoder();
   for await (const chunk of proc.stderr) {
@@ -46,6 +49,7 @@ async function stopServer(): Promise<number> {
   const proc = server!;
   proc.kill("SIGTERM");
   const code = await proc.exited;
+  running.delete(proc);
   server = undefined;
   return code;
 }
