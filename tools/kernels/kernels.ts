@@ -27,10 +27,10 @@ export const MATRIX: MatrixKernel[] = [
 ];
 
 /**
- * The kernels to run: all of MATRIX, or those named in $KERNELS (comma-separated, e.g.
+ * The kernels to run: all of MATRIX, or those named in `env` ($KERNELS: comma-separated, e.g.
  * KERNELS=debian-6.1) to run a part of it.
  */
-export function selectedKernels(env: string | undefined = process.env.KERNELS): MatrixKernel[] {
+export function selectedKernels(env: string | undefined): MatrixKernel[] {
   if (!env) return MATRIX;
   const names = env.split(",").map((n) => n.trim()).filter(Boolean);
   const unknown = names.filter((n) => !MATRIX.some((k) => k.name === n));

@@ -16,7 +16,7 @@ import { withoutHeld } from "./held-objects.ts";
 import { selectedKernels } from "./kernels.ts";
 import { runKernel, type KernelOutput, type Payload } from "./run-kernel.ts";
 
-const KERNELS = selectedKernels();
+const KERNELS = selectedKernels(process.env.KERNELS);
 let payload: Payload;
 /** Each kernel's report, for the comparison across kernels at the end. */
 const reports = new Map<string, ConsoleReport>();

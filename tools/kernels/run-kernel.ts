@@ -25,7 +25,7 @@ export interface Payload {
 }
 
 /** Runs `argv`, collecting stdout and stderr together, killed after `timeoutSeconds`. */
-async function runWithTimeout(argv: string[], env: Record<string, string>, timeoutSeconds: number): Promise<KernelOutput> {
+async function runWithTimeout(argv: string[], env: Record<string, string>, timeoutSeconds: number): Promise<KernelOutput & { stdout: string }> {
   const started = performance.now();
   const proc = Bun.spawn(argv, { env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   let timedOut = false;
@@ -35,7 +35,7 @@ async function runWithTimeout(argv: string[], env: Record<string, string>, timeo
   }, timeoutSeconds * 1000);
   const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   clearTimeout(timer);
-  return { text: stdout + stderr, seconds: (performance.now() - started) / 1000, timedOut, exitCode };
+  return { text: stdout + stderr, stdout, seconds: (performance.now() - started) / 1000, timedOut, exitCode };
 }
 
 /** A directory of busybox applet links, so triggers run the same programs (and comm names) as in the guest. */
@@ -65,7 +65,8 @@ export async function runGuest(kernel: MatrixKernel, payload: Payload): Promise<
   try {
     const started = performance.now();
     const prepare = await runWithTimeout(["bash", join(HERE, "prepare-kernel.sh"), kernel.image], process.env as Record<string, string>, 300);
-    const vmlinuz = prepare.text.trim().split("\n").pop() ?? "";
+    // The path is the last line of stdout (apt-get's progress goes to stderr).
+    const vmlinuz = prepare.stdout.trim().split("\n").pop() ?? "";
     if (prepare.exitCode !== 0) return { ...prepare, text: `prepare-kernel.sh failed:\n${prepare.text}` };
     const initrd = join(work, "initrd.cpio");
     const image = await runWithTimeout(["bash", join(HERE, "make-initramfs.sh"), payload.ecli, payload.dir, initrd], process.env as Record<string, string>, 120);
