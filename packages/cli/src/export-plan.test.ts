@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { build } from "@eunomia/compiler";
@@ -16,9 +16,13 @@ const maps = [{ name: "events", type: BPF_MAP_TYPE_RINGBUF }, { name: "alltypes.
 
 beforeAll(async () => {
   const out = mkdtempSync(join(tmpdir(), "export-plan-"));
-  const built = await build({ source: join(EXAMPLE, "alltypes-ring.bpf.c"), header: join(EXAMPLE, "alltypes.bpf.h"), outDir: out });
-  btf = btfFromElf(parseElf(await Bun.file(built.objectPath).bytes()));
-  meta = built.package.meta;
+  try {
+    const built = await build({ source: join(EXAMPLE, "alltypes-ring.bpf.c"), header: join(EXAMPLE, "alltypes.bpf.h"), outDir: out });
+    btf = btfFromElf(parseElf(await Bun.file(built.objectPath).bytes()));
+    meta = built.package.meta;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
   eventId = btf.find("event", "struct")!.id;
 });
 

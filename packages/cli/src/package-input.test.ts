@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "@eunomia/compiler";
@@ -14,9 +14,14 @@ let jsonText: string;
 
 // Built here, not read from examples/: a fresh clone has no build outputs.
 beforeAll(async () => {
-  const built = await build({ source: join(EXAMPLE, "bootstrap.bpf.c"), header: join(EXAMPLE, "bootstrap.bpf.h"), outDir: mkdtempSync(join(tmpdir(), "package-input-")) });
-  object = new Uint8Array(readFileSync(built.objectPath));
-  jsonText = readFileSync(built.packagePath, "utf8");
+  const out = mkdtempSync(join(tmpdir(), "package-input-"));
+  try {
+    const built = await build({ source: join(EXAMPLE, "bootstrap.bpf.c"), header: join(EXAMPLE, "bootstrap.bpf.h"), outDir: out });
+    object = new Uint8Array(readFileSync(built.objectPath));
+    jsonText = readFileSync(built.packagePath, "utf8");
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
 
 describe("packageForm", () => {
