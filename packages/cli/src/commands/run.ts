@@ -34,14 +34,14 @@ interface RunOptions {
   wasmDir?: string;
 }
 
-const RUN_USAGE = "usage: ecli run [-j|--json] [-v|--verbose] [--duration SECONDS] [--printk] [attach options] [--wasm-dir DIR] <package.json|package.msgpack|prog.bpf.o|app.wasm|URL|-> [program flags]";
+const RUN_USAGE = "usage: ecli run [-j|--json] [-v|--verbose] [--duration SECONDS] [--printk] [attach options] [--wasm-dir DIR] <package.json|package.msgpack|prog.bpf.o|app.wasm|URL|REF|-> [program flags]";
 
 const RUN_OPTIONS_USAGE = `  -j, --json              one JSON object per line instead of a text table
   -v, --verbose           say on stderr when programs are attached, what is sampled, lost-event counts
   --duration SECONDS      stop after SECONDS (a positive number) instead of waiting for Ctrl-C
   --printk                also print the kernel trace pipe (bpf_printk output) to stdout
                           (with -j as {"printk": "<line>"})
-  --wasm-dir DIR           let a WebAssembly module (app.wasm) open files in DIR
+  --wasm-dir DIR          let a WebAssembly module (app.wasm) open files in DIR
   -h, --help              print this help (ecli run <package> -h: the program's own flags)
 `;
 
@@ -198,7 +198,7 @@ async function pump(stream: RecordStream, target: ExportTarget, mode: OutputMode
 export async function runCommand(argv: string[]): Promise<number> {
   const parsed = parseRunArgs(argv);
   if (parsed === "help") {
-    process.stdout.write(`${RUN_USAGE}\n\nRuns a package until Ctrl-C. Program flags come from the package's globals: \`ecli run <package> -h\` lists them.\nWhile running, SIGUSR1 prints the lost-event counts to stderr.\n\nOptions:\n${RUN_OPTIONS_USAGE}\nAttach options:\n${ATTACH_FLAGS_USAGE}\n`);
+    process.stdout.write(`${RUN_USAGE}\n\nRuns a package until Ctrl-C. Program flags come from the package's globals: \`ecli run <package> -h\` lists them.\nREF is an OCI reference, host[:port]/repository[:tag|@digest], used when no file has that name.\nWhile running, SIGUSR1 prints the lost-event counts to stderr.\n\nOptions:\n${RUN_OPTIONS_USAGE}\nAttach options:\n${ATTACH_FLAGS_USAGE}\n`);
     return 0;
   }
   const stopped = stopSignal(parsed.durationMs);
