@@ -2,8 +2,8 @@
  * `ecli run [-j] [-v] [--duration S] <package> [program flags]`: load a package, attach
  * every program, and print decoded events until Ctrl-C, SIGTERM or the duration ends.
  */
-import { btfFromElf, createJsonWriter, parseElf, type Btf, type DecodedValue, type Elf } from "@eunomia/decoder";
-import { isWasmModule, lostCounterPlace, openObject, PerfBufferReader, RingBufferReader, type BpfObject } from "@eunomia/loader";
+import { btfFromElf, createJsonWriter, parseElf, type Btf, type DecodedValue } from "@eunomia/decoder";
+import { isWasmModule, openObject } from "@eunomia/loader";
 import { attachOptions, ATTACH_FLAGS_USAGE, takeAttachFlag, type AttachFlags } from "../attach-flags.ts";
 import { UsageError } from "../cli-error.ts";
 import { EventOutput, type OutputMode } from "../event-output.ts";
@@ -13,6 +13,7 @@ import { lostReport } from "../lost-events.ts";
 import { parseProgramArgs, programFlags, programHelp } from "../program-flags.ts";
 import { packageFromBytes } from "../package-input.ts";
 import { readInput } from "../read-input.ts";
+import { openRecordStream, type OnRecord, type RecordStream } from "../record-stream.ts";
 import { startSampling } from "../sampled-maps.ts";
 import { checkStackTraceFields, createStackTraceFormatter } from "../stack-trace.ts";
 import { readTracePipe } from "../trace-pipe.ts";
@@ -96,35 +97,6 @@ function stopSignal(durationMs?: number): AbortSignal {
   process.once("SIGTERM", stop);
   if (durationMs !== undefined) setTimeout(stop, durationMs).unref?.();
   return controller.signal;
-}
-
-/** Called per record with the bytes holding it, its offset and its length (valid only during the call). */
-type OnRecord = (bytes: Uint8Array, offset: number, length: number) => void;
-
-/** A stream of raw records from one export map. */
-interface RecordStream extends Disposable {
-  wait(timeoutMs: number): Promise<boolean>;
-  /** Hands over at most `limit` records; returns how many. */
-  drain(onRecord: OnRecord, limit: number): number;
-  lost(): bigint | undefined;
-}
-
-function openStream(obj: BpfObject, target: ExportTarget, elf: Elf, btf: Btf): RecordStream {
-  const fd = obj.mapFd(target.map);
-  if (target.source === "perf") {
-    const reader = new PerfBufferReader(fd);
-    // A perf ring holds a bounded number of records, so one drain is a bounded batch.
-    const drain = (cb: OnRecord) => reader.drain((data) => cb(data, 0, data.length));
-    return { wait: (ms) => reader.wait(ms), drain, lost: () => reader.lost, [Symbol.dispose]: () => reader.close() };
-  }
-  const reader = new RingBufferReader(fd);
-  const counter = lostCounterPlace(elf, btf);
-  const lost = () => {
-    if (!counter) return undefined;
-    const bytes = obj.readSection(counter.section, counter.offset, 8);
-    return new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-  };
-  return { wait: (ms) => reader.wait(ms), drain: (cb, limit) => reader.drainInPlace(cb, limit), lost, [Symbol.dispose]: () => reader.close() };
 }
 
 function hasInterpreter(target: ExportTarget): boolean {
@@ -224,7 +196,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const targets = exportPlan(pkg.meta, obj.maps(), btf, warn).filter((t) => t.source !== "sample");
   // Readers first: a perf event array drops every sample sent before its buffers exist.
   using streams = new DisposableStack();
-  const opened = targets.map((t) => ({ target: t, stream: streams.use(openStream(obj, t, elf, btf)) }));
+  const opened = targets.map((t) => ({ target: t, stream: streams.use(openRecordStream(obj, t, elf, btf)) }));
   const attached = obj.attachAll(attachOpts);
   // Tools wait for this exact line ("N programs attached"), so its wording stays fixed.
   log(parsed.verbose, `${attached.length} programs attached ${performance.now().toFixed(1)} ms after start`);

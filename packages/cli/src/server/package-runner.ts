@@ -14,7 +14,7 @@ import { exportPlan, type ExportTarget } from "../export-plan.ts";
 import { startSampling, type Sampling } from "../sampled-maps.ts";
 import { ApiError } from "./api-error.ts";
 import type { PackagePlan } from "./package-plan.ts";
-import { openRecordStream, type OnRecord, type RecordStream } from "./record-stream.ts";
+import { openRecordStream, type OnRecord, type RecordStream } from "../record-stream.ts";
 import type { RunnerSink, RunnerStats, TaskRunner } from "./task-runner.ts";
 
 /** Records per batch: each batch is formatted and handed over before the next is read. */

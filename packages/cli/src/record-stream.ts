@@ -5,7 +5,7 @@
  */
 import type { Btf, Elf } from "@eunomia/decoder";
 import { lostCounterPlace, PerfBufferReader, RingBufferReader, type BpfObject } from "@eunomia/loader";
-import type { ExportTarget } from "../export-plan.ts";
+import type { ExportTarget } from "./export-plan.ts";
 
 /** Called per record with the bytes holding it, its offset and length (valid only during the call). */
 export type OnRecord = (bytes: Uint8Array, offset: number, length: number) => void;
