@@ -3,25 +3,10 @@
  * with every request, and every failure turned into one line (InputError).
  */
 import { InputError } from "../read-input.ts";
+import type { TaskInfo } from "../server/task-table.ts";
 
-/** A task as the server lists it (docs/api.md). */
-export interface TaskInfo {
-  id: string;
-  name: string;
-  state: string;
-  /** "package" or "wasm" (a WebAssembly module). */
-  kind?: string;
-  mode: string;
-  uptime_ms: number;
-  events: number;
-  lost: number;
-  dropped: number;
-  lines: number;
-  updates: number;
-  error?: string;
-  /** The last update, timed from its request: new package attached, old one released. */
-  last_update?: { attached_ms: number; released_ms?: number };
-}
+/** A task as the server lists it (docs/api.md): the server's own description of it. */
+export type { TaskInfo } from "../server/task-table.ts";
 
 /** A page of a task's log. */
 export interface LogPage { lines: string[]; next: number; missed: number; state: string }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { parseClientArgs, parseTaskArgs, taskTable } from "./client.ts";
 import { parseServerArgs } from "./server.ts";
+import type { TaskInfo } from "../client/api-client.ts";
 
 describe("ecli client command line", () => {
   test("own options before the command", () => {
@@ -21,7 +22,10 @@ describe("ecli client command line", () => {
   });
 
   test("the task table", () => {
-    const t = { id: "12", name: "boot", state: "running", mode: "json", uptime_ms: 61_500, events: 3, lost: 0, dropped: 1, lines: 3, updates: 0 };
+    const t: TaskInfo = {
+      id: "12", name: "boot", state: "running", kind: "package", mode: "json", started_at: "2026-11-25T12:00:00.000Z",
+      uptime_ms: 61_500, events: 3, lost: 0, dropped: 1, lines: 3, updates: 0,
+    };
     expect(taskTable([t])).toBe("ID  NAME  STATE    UPTIME  EVENTS  LOST  DROPPED\n12  boot  running  1m1s    3       0     1\n");
   });
 });
