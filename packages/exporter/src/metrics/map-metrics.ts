@@ -82,19 +82,28 @@ function record(names: readonly string[], values: readonly string[]): Record<str
   return labels;
 }
 
-/** A map counter's series now: one per key that decodes, up to max_series. */
-export function readMapCounter(metric: MapCounter, map: MapSource, problems: MapReadProblems): CollectedValue[] {
-  const names = metric.labels.map((l) => l.name);
-  const sums = new Map<string, { labels: string[]; value: number }>();
+/**
+ * The map's entries whose keys decode to label values; a key a decoder fails on counts
+ * as a decode error, one a decoder filters out (null) is skipped.
+ */
+function* decodedEntries(labels: readonly MapLabel[], map: MapSource, problems: MapReadProblems): Generator<{ labels: string[]; value: Uint8Array }> {
   for (const { key, value } of map.entries()) {
-    let labels: string[] | null;
+    let decoded: string[] | null;
     try {
-      labels = decodeKey(metric.labels, key);
+      decoded = decodeKey(labels, key);
     } catch {
       problems.decodeError();
       continue;
     }
-    if (labels === null) continue;
+    if (decoded !== null) yield { labels: decoded, value };
+  }
+}
+
+/** A map counter's series now: one per key that decodes, up to max_series. */
+export function readMapCounter(metric: MapCounter, map: MapSource, problems: MapReadProblems): CollectedValue[] {
+  const names = metric.labels.map((l) => l.name);
+  const sums = new Map<string, { labels: string[]; value: number }>();
+  for (const { labels, value } of decodedEntries(metric.labels, map, problems)) {
     // Keys that decode alike (e.g. a regexp-kept prefix) add up into one series.
     const id = labels.join("\0");
     const series = sums.get(id);
@@ -114,15 +123,7 @@ export function readMapHistogram(metric: MapHistogram, map: MapSource, problems:
   const names = metric.labels.slice(0, -1).map((l) => l.name);
   const slots = metric.bucketMax - metric.bucketMin + 1;
   const groups = new Map<string, { labels: string[]; counts: number[] }>();
-  for (const { key, value } of map.entries()) {
-    let labels: string[] | null;
-    try {
-      labels = decodeKey(metric.labels, key);
-    } catch {
-      problems.decodeError();
-      continue;
-    }
-    if (labels === null) continue;
+  for (const { labels, value } of decodedEntries(metric.labels, map, problems)) {
     const bucketText = labels.pop()!;
     const index = Number(bucketText);
     if (!/^\d+$/.test(bucketText)) {
