@@ -58,12 +58,18 @@ const NAMES: Record<number, readonly [name: string, text: string]> = {
 export const Errno = {
   EPERM: 1,
   ENOENT: 2,
+  ESRCH: 3,
+  EINTR: 4,
   EBADF: 9,
   EACCES: 13,
   EBUSY: 16,
+  EEXIST: 17,
+  ENODEV: 19,
   EINVAL: 22,
   ERANGE: 34,
   EOPNOTSUPP: 95,
+  /** The kernel's internal "not supported" that BPF calls can return. */
+  ENOTSUPP: 524,
 } as const;
 
 /**

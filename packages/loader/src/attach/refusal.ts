@@ -3,11 +3,11 @@
  * section (the kind) and why, derived from the kind and the errno.
  */
 import { existsSync } from "node:fs";
-import { errnoName } from "../errno.ts";
+import { Errno, errnoName } from "../errno.ts";
 import { AttachError, LoadError, type LibbpfError } from "../errors.ts";
 import type { ProgramKind } from "./program-kind.ts";
 
-const EPERM = 1, ENOENT = 2, ESRCH = 3, ENODEV = 19, EINVAL = 22, EOPNOTSUPP = 95, ENOTSUPP = 524;
+const { EPERM, ENOENT, ESRCH, ENODEV, EINVAL, EOPNOTSUPP, ENOTSUPP } = Errno;
 
 /** Why `kind` failed to attach with `errno`, when the pair has a known meaning. */
 export function attachRefusalReason(kind: ProgramKind, errno: number, kprobesAvailable: boolean): string | undefined {

@@ -2,11 +2,12 @@
  * A TC (clsact) filter attached through netlink with libbpf's bpf_tc_* API. The
  * clsact qdisc is created when missing and then also removed on detach.
  */
+import { Errno } from "../errno.ts";
 import { AttachError } from "../errors.ts";
 import { libbpf } from "../ffi/libbpf.ts";
 import { BPF_TC_EGRESS, BPF_TC_INGRESS, type TcOptions } from "./attach-options.ts";
 
-const EEXIST = 17;
+const { EEXIST } = Errno;
 const HOOK_BYTES = 24; // struct bpf_tc_hook { size_t sz; int ifindex; int attach_point; u32 parent; }
 const OPTS_BYTES = 32; // struct bpf_tc_opts { size_t sz; int prog_fd; u32 flags, prog_id, handle, priority; }
 

@@ -26,12 +26,9 @@ import { WasmError } from "./errors.ts";
 import { i32, u32, type GuestMemory } from "./guest-memory.ts";
 import type { Interruption } from "./interruption.ts";
 import { wasiError } from "./wasi-errno.ts";
+import { Errno } from "../errno.ts";
 
-const EINTR = 4;
-const ENOENT = 2;
-const EBADF = 9;
-const EINVAL = 22;
-const ENODEV = 19;
+const { EINTR, ENOENT, EBADF, EINVAL, ENODEV } = Errno;
 
 // How long a module may consume events without the event loop getting a turn.
 const YIELD_EVERY_MS = 50;

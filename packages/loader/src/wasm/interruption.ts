@@ -5,11 +5,12 @@
  * block (inside a module's callback, or without JSPI), it sleeps in poll(2), which a
  * signal interrupts (EINTR). Once stopping, every later wait returns at once.
  */
+import { Errno } from "../errno.ts";
 import { lastErrno, libc } from "../ffi/libc.ts";
 import { WasmExit } from "./errors.ts";
 
 const POLLIN = 0x1;
-const EINTR = 4;
+const { EINTR } = Errno;
 /**
  * How long a module may keep calling after it was told to stop. Many modules (the
  * original wasm-bpf's opensnoop, for one) poll on through -EINTR; past this, the next
